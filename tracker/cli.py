@@ -1,0 +1,151 @@
+"""tracker's command line: one command = one library call. Data to stdout (tables, or JSON with --json),
+status and progress to stderr. A TrackerError becomes one line naming the input and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from tracker import __version__
+from tracker.errors import TrackerError
+
+EPILOG = """\
+Quick start (on the bundled mirror of the MOFCOM sites):
+  tracker demo                          walk the mirror's clock through the timeline, crawling after each step
+  tracker corpus serve --port 8765      serve the mirror; then, in another shell:
+  tracker crawl --mirror http://127.0.0.1:8765
+  tracker notices                       what the store holds
+  tracker show mofcom-gacc-2025-18      one notice: numbers, URLs, versions, annexes
+
+Against the real sites (polite: robots.txt, >= 1 s between requests per host):
+  tracker crawl
+
+Settings come from defaults < tracker.toml < TRACKER_* environment < flags; see `tracker config`.
+Data lives in TRACKER_HOME (default: your per-user data directory).
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(prog="tracker", description="Track China's export-control announcements "
+                                "(MOFCOM / GACC): ingest, version, and explain them.", epilog=EPILOG, formatter_class=fmt)
+    p.add_argument("--version", action="version", version=f"tracker {__version__}")
+    p.add_argument("--home", type=Path, help="data directory (store, blobs); env TRACKER_HOME")
+    p.add_argument("--config", type=Path, help="settings file (default ./tracker.toml or TRACKER_CONFIG)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("crawl", help="discover, fetch, parse and store new or changed notices",
+                       formatter_class=fmt, description="Discover notices through the sites' list mechanisms, "
+                       "fetch pages and annexes (conditional GET), parse them and store new versions.\n\n"
+                       "Exit code 0 when every URL was processed, 1 when some failed (each failure is one line "
+                       "naming the URL; the rest of the crawl completes).",
+                       epilog="Examples:\n  tracker crawl\n  tracker crawl --mirror http://127.0.0.1:8765 --json")
+    c.add_argument("--mirror", help="map every real host onto this mirror base URL (e.g. tracker corpus serve)")
+    c.add_argument("--sources", type=Path, help="sources file (default: the real MOFCOM sites)")
+    c.add_argument("--json", action="store_true", help="print the crawl summary as JSON")
+
+    n = sub.add_parser("notices", help="list stored notices", formatter_class=fmt,
+                       description="List every stored notice: id, number, title, issuers, issued date, URLs, "
+                       "versions per language.", epilog="Example:\n  tracker notices --json | jq '.[].id'")
+    n.add_argument("--kind", help="only this kind of document (notice, interpretation)")
+    n.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("show", help="one notice in full", formatter_class=fmt,
+                       description="A notice: its number, titles, URLs on every host, every version with its "
+                       "annexes, and the text of the latest (or chosen) version.",
+                       epilog="Example:\n  tracker show mofcom-gacc-2025-18 --lang en")
+    s.add_argument("id", help="notice id, e.g. mofcom-gacc-2025-18 (see `tracker notices`)")
+    s.add_argument("--lang", default="zh", choices=["zh", "en"], help="language of the text shown")
+    s.add_argument("--version", type=int, dest="seq", help="version number (default: latest)")
+    s.add_argument("--json", action="store_true")
+
+    corpus = sub.add_parser("corpus", help="the bundled mirror of the MOFCOM sites")
+    csub = corpus.add_subparsers(dest="corpus_command", metavar="ACTION")
+    serve = csub.add_parser("serve", help="serve the mirror over HTTP as it stood on a given day",
+                            formatter_class=fmt, description="Serve corpus/ with every real host under /<host>/...; "
+                            "lists show what was published by --clock, dated variants switch on their dates.",
+                            epilog="Example:\n  tracker corpus serve --port 8765 --clock 2025-10-20")
+    serve.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free port)")
+    serve.add_argument("--clock", default=None, help="YYYY-MM-DD (default: today)")
+    serve.add_argument("--root", type=Path, help="serve another copy of the mirror")
+    dates = csub.add_parser("dates", help="the days on which the mirror changes (the demo's clock steps)")
+    dates.add_argument("--root", type=Path)
+    dates.add_argument("--json", action="store_true")
+
+    d = sub.add_parser("demo", help="walk the mirror's clock through the timeline, crawling after each step",
+                       formatter_class=fmt, description="Serve the mirror in-process on a free port, move its "
+                       "clock through every date on which something was published or changed, crawl after each "
+                       "step and print what was found.")
+    d.add_argument("--until", help="stop after this date (YYYY-MM-DD)")
+    d.add_argument("--root", type=Path, help="use another copy of the mirror")
+
+    cfg = sub.add_parser("config", help="show effective settings and where each came from")
+    cfg.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return _dispatch(args, parser)
+    except TrackerError as exc:
+        print(f"tracker: error: {exc.one_line()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tracker: interrupted; the store keeps every page committed so far", file=sys.stderr)
+        return 130
+
+
+def _overrides(args) -> dict:
+    return {"home": args.home, "mirror": getattr(args, "mirror", None), "sources": getattr(args, "sources", None)}
+
+
+def _dispatch(args, parser) -> int:
+    from tracker import commands
+    from tracker.config import load_settings
+
+    settings = load_settings(_overrides(args), args.config)
+    if args.command == "corpus":
+        if args.corpus_command == "serve":
+            return commands.corpus_serve(settings, args.root, args.port, args.clock)
+        if args.corpus_command == "dates":
+            return _emit(commands.corpus_dates(settings, args.root), args.json, commands.print_dates)
+        parser.parse_args(["corpus", "--help"])
+    if args.command == "crawl":
+        report = commands.crawl(settings)
+        _emit(report.as_dict(), args.json, commands.print_report)
+        return 1 if report.failed else 0
+    if args.command == "notices":
+        return _emit(commands.notices(settings, args.kind), args.json, commands.print_notices)
+    if args.command == "show":
+        return _emit(commands.show(settings, args.id, args.lang, args.seq), args.json, commands.print_show)
+    if args.command == "demo":
+        return commands.demo(settings, args.root, args.until)
+    if args.command == "config":
+        from tracker.config import describe
+
+        return _emit(describe(settings, _overrides(args), args.config), args.json, commands.print_config)
+    return 2
+
+
+def _emit(data, as_json: bool, printer) -> int:
+    if as_json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        printer(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

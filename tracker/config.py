@@ -1,0 +1,128 @@
+"""Settings: defaults < tracker.toml < environment (TRACKER_*) < command-line flags.
+
+Loaded once by the CLI (or a test) with `load_settings()` and passed down; nothing reads the environment at
+import time. `tracker config` shows every effective value and where it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from tracker.errors import ConfigError
+
+_TOML: ContextVar[dict[str, Any]] = ContextVar("tracker_toml", default={})
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tracker", appauthor=False))
+
+
+def default_corpus() -> Path:
+    """The mirror shipped in the source tree (corpus/ beside the package, in a checkout or editable install)."""
+    return PACKAGE_DIR.parent / "corpus"
+
+
+class Settings(BaseSettings):
+    """Every setting tracker reads. Environment names are TRACKER_<NAME>, e.g. TRACKER_HOME."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="forbid", frozen=True)
+
+    home: Path = Field(default_factory=default_home, description="where the store, blobs and indexes live")
+    sources: Path = Field(default=PACKAGE_DIR / "sources.toml", description="sources file: hosts and list endpoints")
+    mirror: str | None = Field(default=None, description="base URL of a mirror that serves every real host "
+                               "under /<host>/..., e.g. http://127.0.0.1:8765")
+    delay: float = Field(default=1.0, ge=1.0, description="seconds between requests to one real host "
+                         "(never less than 1; loopback hosts get none)")
+    timeout: float = Field(default=20.0, gt=0, description="seconds before a request times out")
+    retries: int = Field(default=3, ge=0, le=10, description="retries on timeouts, 5xx and resets")
+    backoff: float = Field(default=1.0, ge=0, description="first retry wait in seconds, doubled each retry")
+    max_bytes: int = Field(default=25_000_000, gt=0, description="byte cap per response")
+    user_agent: str = Field(default="tracker/0.1 (export-control compliance monitor; polite crawler)",
+                            description="User-Agent sent with every request")
+    robots: bool = Field(default=True, description="obey robots.txt")
+    corpus: Path = Field(default_factory=default_corpus, description="the mirror served by `tracker corpus serve`")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlSource(settings_cls)
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "tracker.sqlite3"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field, field_name):  # pragma: no cover - required by the interface
+        return _TOML.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in _TOML.get().items() if k in self.settings_cls.model_fields}
+
+
+def config_file(explicit: Path | None = None) -> Path | None:
+    if explicit:
+        return explicit
+    if os.environ.get("TRACKER_CONFIG"):
+        return Path(os.environ["TRACKER_CONFIG"])
+    local = Path("tracker.toml")
+    return local if local.exists() else None
+
+
+def load_settings(overrides: dict[str, Any] | None = None, config: Path | None = None) -> Settings:
+    """Build the settings; `overrides` are command-line values (None values are ignored)."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    path = config_file(config)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text("utf-8")).get("tracker", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        unknown = set(data) - set(Settings.model_fields)
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))} in [tracker]")
+    token = _TOML.set(data)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting {name}: {first['msg']} (check TRACKER_{name.upper()}, "
+                          f"{path or 'tracker.toml'} or the flag)") from exc
+    finally:
+        _TOML.reset(token)
+
+
+def describe(settings: Settings, overrides: dict[str, Any] | None = None, config: Path | None = None) -> list[dict]:
+    """Each setting with its effective value and where it came from."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    path = config_file(config)
+    data = tomllib.loads(path.read_text("utf-8")).get("tracker", {}) if path else {}
+    rows = []
+    for name, info in Settings.model_fields.items():
+        if name in overrides:
+            origin = "flag"
+        elif f"TRACKER_{name.upper()}" in os.environ:
+            origin = f"env TRACKER_{name.upper()}"
+        elif name in data:
+            origin = str(path)
+        else:
+            origin = "default"
+        rows.append({"name": name, "value": str(getattr(settings, name)), "origin": origin,
+                     "help": info.description or ""})
+    return rows

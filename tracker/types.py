@@ -1,0 +1,125 @@
+"""Frozen values that flow between stages. Nothing else lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP exchange. `url` is canonical (the real site's URL), whatever transport served it."""
+
+    url: str
+    status: int
+    content: bytes
+    content_type: str
+    sha256: str
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # 304: content is empty, the stored snapshot stands
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A row of a list page or list API: where an article lives and what the list says of it."""
+
+    url: str
+    title: str
+    date: str | None
+    list_id: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of a body, its numbering marker kept apart ("一、", "（一）", "1.", "a.", "I.", "(I)")."""
+
+    text: str
+    marker: str = ""
+    kind: str = "para"  # para | signature
+
+
+@dataclass(frozen=True)
+class AnnexLink:
+    url: str
+    title: str
+    ext: str
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """A document number as printed in 【发布文号】, e.g. 商务部 海关总署公告2025年第18号."""
+
+    issuers: tuple[str, ...]  # lowercase abbreviations in printed order: ("mofcom", "gacc")
+    year: int | None
+    seq: int | None
+    form: str = "announcement"  # announcement | decree | unnumbered
+    text: str = ""
+    date: str | None = None  # for unnumbered documents: the issue date makes the identity
+
+    @property
+    def id(self) -> str:
+        who = "-".join(self.issuers)
+        if self.form == "decree":
+            return f"{who}-decree-{self.seq}"
+        if self.form == "unnumbered":
+            return f"{who}-{(self.date or '').replace('-', '')}"
+        return f"{who}-{self.year}-{self.seq}"
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    url: str
+    lang: str  # zh | en
+    layout: str  # which site shape was recognised
+    title: str
+    number: DocNumber | None
+    unit: str = ""
+    issued: str | None = None  # 【发文日期】 as ISO date
+    published: str | None = None  # the page's own timestamp
+    source: str = ""  # 来源
+    doc_type: str = ""  # 类型
+    blocks: tuple[Block, ...] = ()
+    annexes: tuple[AnnexLink, ...] = ()
+    kind: str = "notice"
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PdfTable:
+    page: int
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ParsedAnnex:
+    url: str
+    ext: str
+    pages: tuple[PdfPage, ...] = ()
+    tables: tuple[PdfTable, ...] = ()
+    parsed: bool = True  # False: stored raw (not a PDF)
+
+
+@dataclass
+class CrawlReport:
+    """What a crawl did. Mutable while the crawl runs; the CLI prints it at the end."""
+
+    new: list[str] = field(default_factory=list)  # notice ids first seen
+    changed: list[str] = field(default_factory=list)  # notice ids with a new version
+    unchanged: int = 0  # pages fetched and found unchanged (304 or same bytes)
+    failed: list[str] = field(default_factory=list)  # one-line errors naming the URL
+    fetched: int = 0
+    parsed_pages: int = 0
+    parsed_annex_pages: int = 0
+    removed: list[str] = field(default_factory=list)  # URLs that now serve no article
+
+    def as_dict(self) -> dict:
+        return {
+            "new": self.new, "changed": self.changed, "unchanged": self.unchanged, "failed": self.failed,
+            "removed": self.removed, "fetched": self.fetched, "parsed_pages": self.parsed_pages,
+            "parsed_annex_pages": self.parsed_annex_pages,
+        }
