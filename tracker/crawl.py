@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from tracker.config import Settings
 from tracker.errors import (
     CorruptDocumentError,
+    EncryptedPDFError,
     NeedsOCRError,
     PageRemovedError,
     TrackerError,
@@ -134,8 +135,9 @@ class Crawler:
         except NeedsOCRError as exc:
             self.report.failed.append(f"{exc.one_line()} (stored, flagged needs_ocr; from {page_url})")
             return AnnexResult(n, link, fetched, sha, "needs_ocr", None, str(exc))
-        except CorruptDocumentError as exc:
-            raise type(exc)(f"{exc} (annex of {page_url}; the notice keeps its stored version)", url=link.url) from exc
+        except (CorruptDocumentError, EncryptedPDFError) as exc:
+            raise type(exc)(f"{exc}; annex of {page_url}, which is not updated until its annexes can be read",
+                            url=link.url) from exc
         self.report.parsed_annex_pages += len(parsed.pages)
         return AnnexResult(n, link, fetched, sha, "parsed", parsed)
 

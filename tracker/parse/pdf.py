@@ -51,10 +51,11 @@ def parse_pdf(url: str, content: bytes) -> ParsedAnnex:
         raise EncryptedPDFError("PDF is encrypted and cannot be read without a password", url=url) from exc
     except (PDFSyntaxError, PSException, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise CorruptDocumentError(f"PDF is corrupt or truncated ({type(exc).__name__}: {exc})", url=url) from exc
-    except Exception as exc:  # pdfminer raises many private types on broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+    except Exception as exc:  # pdfplumber wraps pdfminer's errors; pdfminer raises many types on broken files
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__context__
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
             raise EncryptedPDFError("PDF is encrypted and cannot be read without a password", url=url) from exc
-        raise CorruptDocumentError(f"PDF cannot be read ({type(exc).__name__}: {exc})", url=url) from exc
+        raise CorruptDocumentError(f"PDF is corrupt or truncated ({type(exc).__name__}: {exc})", url=url) from exc
     text = "".join(p.text for p in pages)
     if not text.strip():
         raise NeedsOCRError(f"PDF has no text layer ({len(pages)} page(s)); needs OCR", url=url)
