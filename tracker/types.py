@@ -87,12 +87,14 @@ class ParsedPage:
 class PdfPage:
     number: int
     text: str
+    prose: str = ""  # the text outside tables
 
 
 @dataclass(frozen=True)
 class PdfTable:
     page: int
     rows: tuple[tuple[str, ...], ...]
+    caption: str = ""  # text between the previous table (or the page top) and this table
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,67 @@ class CrawlReport:
             "removed": self.removed, "fetched": self.fetched, "parsed_pages": self.parsed_pages,
             "parsed_annex_pages": self.parsed_annex_pages,
         }
+
+
+# -- understand ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Clause:
+    """A numbered provision (or a paragraph, table row, signature) with a stable label.
+
+    Labels: 一、 -> "1", （一） -> "1.1", 1. -> "1.1.1", （1） -> "1.1.1.1", a. -> "1.1.1.a";
+    unnumbered paragraphs "preamble.1" or "<parent>.p1"; annex parts and rows "annex1.part2",
+    "annex1.part2.1C902.a" (rows keyed by control code when they have one, else "row<N>").
+    """
+
+    label: str
+    text: str
+    marker: str = ""
+    kind: str = "clause"  # clause | para | preamble | signature | annex_para | annex_row
+    heading: tuple[str, ...] = ()  # texts of the ancestors, outermost first (shortened)
+    source: str = ""  # URL of the page or annex it was read from
+    cells: tuple[str, ...] = ()  # annex rows: the cells
+    header: tuple[str, ...] = ()  # annex rows: the table header
+
+
+@dataclass(frozen=True)
+class ControlItem:
+    code: str  # "1C902.a" or "" when the item has none
+    label: str  # clause label it was read from
+    name: str
+    description: str
+    elements: tuple[str, ...] = ()  # element symbols: ("Sm",)
+    hs10: tuple[str, ...] = ()  # 10-digit reference customs numbers
+    hs8: tuple[str, ...] = ()  # 8-digit reference tariff lines
+    parameters: tuple[str, ...] = ()  # "≥ 99.99 %", "≥ 300 Wh/kg" ...
+    reserved: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Effective:
+    """When a provision takes effect, read from the text."""
+
+    label: str  # "*" = the whole notice (or everything not otherwise dated)
+    date: str  # ISO
+    evidence: str  # the sentence that says so
+    evidence_label: str  # where that sentence is
+
+
+@dataclass(frozen=True)
+class Relation:
+    kind: str  # suspends | resumes | amends | repeals | supersedes | implements | references | lists_entities
+    source_label: str  # where in this notice
+    target: str  # notice id ("mofcom-gacc-2025-55"), or "" for entity listings
+    target_label: str = "*"  # clause of the target ("2" for 第二条), "*" for the whole notice
+    target_text: str = ""  # the number as printed
+    start: str | None = None  # ISO: from when (suspensions, repeals)
+    until: str | None = None  # ISO: until when, as printed
+    evidence: str = ""
+    entities: tuple[str, ...] = ()  # entity listings: names
+    list_name: str = ""  # entity listings: control list | watch list
+
+
+@dataclass(frozen=True)
+class StructureWarning:
+    notice: str
+    message: str

@@ -76,9 +76,18 @@ def annex_links(container: Tag, page_url: str) -> list[AnnexLink]:
         if url in seen:
             continue
         seen.add(url)
-        title = clean(a.get_text(" ")) or path.rsplit("/", 1)[-1]
+        title = _annex_title(clean(a.get_text(" ")), ext) or path.rsplit("/", 1)[-1]
         links.append(AnnexLink(url, title, ext or "bin"))
     return links
+
+
+def _annex_title(label: str, ext: str) -> str:
+    """'1.部分中重稀土相关物项清单.pdf' / 'Annex 1: List ...' -> the title alone."""
+    label = re.sub(r"^(附件\s*\d*[:：.、]?|Annex\s*\d*\s*[:：.]?)\s*", "", label, flags=re.I)
+    label = re.sub(r"^\d{1,2}\s*[.．、]\s*", "", label)
+    if ext and label.lower().endswith("." + ext):
+        label = label[: -len(ext) - 1]
+    return label.strip()
 
 
 def blocks_from(lines: list[str], signature: set[int] | None = None) -> tuple[Block, ...]:

@@ -8,6 +8,7 @@ Class names change with redesigns, so the metadata are matched by their labels i
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
@@ -83,8 +84,8 @@ def _signature_lines(container: Tag, lines: list[str]) -> set[int]:
         date_only = iso_date(line) and len(line) <= 20
         if line in right or bodies_only or date_only:
             out.add(i)
-        elif out:
-            break
+        else:
+            break  # only the trailing run of lines signs the notice
     return out
 
 
@@ -100,7 +101,9 @@ def parse_page(url: str, text: str) -> ParsedPage:
              or (clean(heading.get_text(" ")) if heading else "") or clean(soup.title.get_text() if soup.title else ""))
     page_text = clean(soup.get_text(" "))
     links = annex_links(container, url)
-    link_texts = {a.title for a in links}
+    annex_urls = {a.url for a in links}
+    link_texts = {clean(a.get_text(" ")) for a in container.find_all("a", href=True)
+                  if urljoin(url, a["href"].strip()) in annex_urls}
     lines = [line for line in paragraphs(container)
              if line not in link_texts and not ANNEX_HEAD.match(line)]
     fields: dict[str, str] = {}
@@ -113,9 +116,11 @@ def parse_page(url: str, text: str) -> ParsedPage:
         else:
             body_lines.append(line)
     lang = language(" ".join(body_lines) or title)
-    source = _after(page_text, r"(?:文章)?来源[:：]\s*") or js.get("source", "")
+    source = (_after(page_text, r"(?:文章)?来源[:：]\s*") or _after(page_text, r"\bSource[:：]\s*")
+              or js.get("source", "") or _meta(soup, "ContentSource"))
     doc_type = _after(page_text, r"(?:文章)?类型[:：]\s*") or js.get("articleType", "")
-    published = iso_date(_meta(soup, "PubDate") or js.get("publishTime") or "")
+    info = soup.select_one("div.art-info, div.article-info, p.artInfo, .info")
+    published = iso_date(_meta(soup, "PubDate") or js.get("publishTime") or (info.get_text(" ") if info else ""))
     sig = _signature_lines(container, body_lines)
     blocks = blocks_from(body_lines, sig)
     if lang == "en":

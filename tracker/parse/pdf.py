@@ -29,6 +29,13 @@ def join_cell_lines(cell: str | None) -> str:
     return out
 
 
+def _inside(obj, boxes) -> bool:
+    if "x0" not in obj or "top" not in obj:
+        return False
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes)
+
+
 def parse_pdf(url: str, content: bytes) -> ParsedAnnex:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -42,11 +49,21 @@ def parse_pdf(url: str, content: bytes) -> ParsedAnnex:
         with pdfplumber.open(io.BytesIO(content)) as pdf:
             for page in pdf.pages:
                 text = page.extract_text() or ""
-                pages.append(PdfPage(page.page_number, text))
-                for table in page.extract_tables():
-                    rows = tuple(tuple(join_cell_lines(c) for c in row) for row in table if any(row))
+                found = page.find_tables()
+                boxes = [t.bbox for t in found]
+                prose = page.filter(lambda obj, boxes=boxes: not _inside(obj, boxes)).extract_text() or "" \
+                    if boxes else text
+                pages.append(PdfPage(page.page_number, text, prose))
+                top = 0.0
+                for table in found:
+                    x0, y0, x1, y1 = table.bbox
+                    caption = ""
+                    if y0 - top > 2:
+                        caption = page.crop((0, top, page.width, y0)).extract_text() or ""
+                    top = y1
+                    rows = tuple(tuple(join_cell_lines(c) for c in row) for row in table.extract() if any(row))
                     if rows:
-                        tables.append(PdfTable(page.page_number, rows))
+                        tables.append(PdfTable(page.page_number, rows, caption.strip()))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise EncryptedPDFError("PDF is encrypted and cannot be read without a password", url=url) from exc
     except (PDFSyntaxError, PSException, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
