@@ -201,3 +201,16 @@ def test_existing_notice_keeps_its_version_when_its_page_starts_failing(mirror_c
         report = crawl(store, settings_for(home, server.base_url))
         assert len(report.failed) == 1 and www23 in report.failed[0]
         assert state(store) == before
+
+
+def test_non_pdf_annex_is_stored_raw_with_every_byte(mirror_copy, home):
+    wps = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "附件1 相关稀土物项清单".encode("utf-16-le") * 20
+    url = annex_url("wps-annex", "wps")
+    add_doc(mirror_copy, url, wps, published=BAD_DAY, kind="annex")
+    listed_page(mirror_copy, "wps", page_bytes(950, [(url.replace(WWW, ""), "1.相关稀土物项清单.wps")]), 950)
+    with serve(mirror_copy, BAD_DAY) as server, Store(home) as store:
+        report = crawl(store, settings_for(home, server.base_url))
+        assert report.failed == []
+        annex = store.notice("mofcom-2023-950")["history"][0]["annexes"][0]
+        assert annex["ext"] == "wps" and annex["status"] == "raw" and annex["title"] == "相关稀土物项清单"
+        assert store.blobs.get(annex["sha256"]) == wps
