@@ -63,6 +63,50 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--version", type=int, dest="seq", help="version number (default: latest)")
     s.add_argument("--json", action="store_true")
 
+    st = sub.add_parser("status", help="the state of every provision on a date", formatter_class=fmt,
+                        description="Each provision with its status on the date (in_force, not_yet_effective, "
+                        "suspended, repealed, expired), since and until when, and the notices that decide it. "
+                        "Computed from the stored documents only; documents issued after the date are ignored. "
+                        "A boundary day the text leaves open is flagged ambiguous.",
+                        epilog="Examples:\n  tracker status --as-of 2025-10-20\n"
+                        "  tracker status --as-of 2025-12-15 --element Dy --json\n"
+                        "  tracker status --notice mofcom-2025-61")
+    st.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    st.add_argument("--notice", help="only this notice id")
+    st.add_argument("--element", help="only notices that name this element or material (Dy, 镝, dysprosium)")
+    st.add_argument("--json", action="store_true")
+
+    df = sub.add_parser("diff", help="what changed between two versions of a notice", formatter_class=fmt,
+                        description="Align the clauses of two versions by stable label, then pair the leftovers by "
+                        "meaning (moved, renumbered, reworded); a CJK-aware token diff inside modified clauses; each "
+                        "change typed, ranked (substantive / cosmetic) and explained in English and Chinese with a "
+                        "citation.", epilog="Examples:\n  tracker diff mofcom-gacc-2025-18\n"
+                        "  tracker diff mofcom-gacc-2025-10 --from 1 --to 2 --json")
+    df.add_argument("id", help="notice id (see `tracker notices`)")
+    df.add_argument("--from", dest="v_from", type=int, help="older version (default: the one before --to)")
+    df.add_argument("--to", dest="v_to", type=int, help="newer version (default: the latest)")
+    df.add_argument("--lang", default="zh", choices=["zh", "en"])
+    df.add_argument("--all", action="store_true", help="also list cosmetic changes")
+    df.add_argument("--json", action="store_true")
+
+    cp = sub.add_parser("compare", help="one notice against another: items, elements, codes", formatter_class=fmt,
+                        description="Compare the control items of two notices: elements and codes only in one, "
+                        "items added, removed or changed, the style of reference customs numbers, effective dates.",
+                        epilog="Examples:\n  tracker compare mofcom-gacc-2025-18 mofcom-gacc-2025-57\n"
+                        "  tracker compare mofcom-gacc-2024-33 mofcom-gacc-2025-55 --json")
+    cp.add_argument("a", help="notice id")
+    cp.add_argument("b", help="notice id")
+    cp.add_argument("--json", action="store_true")
+
+    ch = sub.add_parser("changes", help="the regime between two dates", formatter_class=fmt,
+                        description="Notices published, new versions seen, items added or removed, and provisions "
+                        "that entered into force, were suspended, resumed, expired or were repealed.",
+                        epilog="Examples:\n  tracker changes --since 2025-10-01 --until 2025-12-31\n"
+                        "  tracker changes --since 2026-11-01 --json")
+    ch.add_argument("--since", required=True, help="YYYY-MM-DD")
+    ch.add_argument("--until", help="YYYY-MM-DD (default: today)")
+    ch.add_argument("--json", action="store_true")
+
     corpus = sub.add_parser("corpus", help="the bundled mirror of the MOFCOM sites")
     csub = corpus.add_subparsers(dest="corpus_command", metavar="ACTION")
     serve = csub.add_parser("serve", help="serve the mirror over HTTP as it stood on a given day",
@@ -129,6 +173,16 @@ def _dispatch(args, parser) -> int:
         return _emit(commands.notices(settings, args.kind), args.json, commands.print_notices)
     if args.command == "show":
         return _emit(commands.show(settings, args.id, args.lang, args.seq), args.json, commands.print_show)
+    if args.command == "status":
+        return _emit(commands.status(settings, args.as_of, args.notice, args.element), args.json,
+                     commands.print_status)
+    if args.command == "diff":
+        data = commands.diff(settings, args.id, args.lang, args.v_from, args.v_to)
+        return _emit(data, args.json, lambda d: commands.print_changeset(d, args.all))
+    if args.command == "compare":
+        return _emit(commands.compare(settings, args.a, args.b), args.json, commands.print_compare)
+    if args.command == "changes":
+        return _emit(commands.changes(settings, args.since, args.until), args.json, commands.print_changes)
     if args.command == "demo":
         return commands.demo(settings, args.root, args.until)
     if args.command == "config":

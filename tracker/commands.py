@@ -15,7 +15,10 @@ from tracker.types import CrawlReport
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = 160  # piped output: wide enough that ids and dates never fold
+    return console
 
 
 @contextmanager
@@ -116,6 +119,66 @@ def print_show(data: dict) -> None:
         out.print(f"{b['marker']}{b['text']}", markup=False)
 
 
+# -- status ----------------------------------------------------------------------------------------------------
+def _iso(value: str | None, what: str) -> str:
+    if value is None:
+        return date.today().isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise TrackerError(f"{what}: {value!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def regime(settings: Settings):
+    from tracker.regime import Regime
+    from tracker.understand import understand_all
+
+    with _store(settings) as store:
+        return Regime(understand_all(store))
+
+
+def status(settings: Settings, as_of: str | None, notice: str | None, element: str | None) -> dict:
+    from tracker.structure.glossary import lookup
+
+    day = _iso(as_of, "--as-of")
+    if element and lookup(element) is None:
+        raise TrackerError(f"--element: unknown element or material {element!r} (try Dy, 镝 or dysprosium)")
+    reg = regime(settings)
+    if notice and notice not in reg.structures:
+        raise TrackerError(f"--notice: no notice {notice!r} in the store (see `tracker notices`)")
+    return {
+        "as_of": day,
+        "provisions": [s.as_dict() for s in reg.snapshot(day, notice, element)],
+        "unresolved": [{"notice": src, "kind": r.kind, "label": r.source_label, "target": r.target,
+                        "as_printed": r.target_text} for src, r in reg.unresolved
+                       if r.kind in ("suspends", "resumes", "repeals", "supersedes", "amends")],
+        "warnings": [{"notice": w.notice, "message": w.message} for st in reg.structures.values()
+                     for w in st.warnings if not notice or w.notice == notice],
+    }
+
+
+STATUS_STYLE = {"in_force": "green", "not_yet_effective": "cyan", "suspended": "yellow", "repealed": "red",
+                "expired": "dim"}
+
+
+def print_status(data: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"State of provisions on {data['as_of']}")
+    for col in ("notice", "provision", "status", "since", "until"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for p in data["provisions"]:
+        status = f"[{STATUS_STYLE[p['status']]}]{p['status']}[/]" + (" [bold red]ambiguous[/]" if p["ambiguous"] else "")
+        label = "whole notice" if p["provision"] == "*" else p["provision"]
+        table.add_row(p["notice"], label, status, p["since"] or "", p["until"] or "", p["note"])
+    _console().print(table)
+    if data["unresolved"]:
+        _console().print(f"{len(data['unresolved'])} relation(s) name notices the store lacks, e.g. "
+                         f"{data['unresolved'][0]['as_printed']} ({data['unresolved'][0]['kind']} in "
+                         f"{data['unresolved'][0]['notice']}); they resolve when those notices are crawled.")
+
+
 # -- corpus ----------------------------------------------------------------------------------------------------
 def _mirror(settings: Settings, root: Path | None, clock: str | None):
     from tracker.mirror.server import Mirror
@@ -165,3 +228,142 @@ def demo(settings: Settings, root: Path | None, until: str | None) -> int:
     from tracker.demo import run_demo
 
     return run_demo(settings, root, until)
+
+
+# -- diff / compare / changes ------------------------------------------------------------------------------------
+def _embedder(settings: Settings):
+    from tracker.embeddings import get_embedder
+
+    return get_embedder(settings.embedder)
+
+
+def diff(settings: Settings, notice_id: str, lang: str, v_from: int | None, v_to: int | None) -> dict:
+    import time
+
+    from tracker.diff.engine import diff_versions, sort_changes
+    from tracker.understand import understand
+
+    with _store(settings) as store:
+        info = store.notice(notice_id)
+        if info is None:
+            raise TrackerError(f"no notice {notice_id!r} in the store (see `tracker notices`)")
+        latest = info["versions"].get(lang, 0)
+        if latest == 0:
+            raise TrackerError(f"notice {notice_id} has no {lang} text; languages: {', '.join(info['languages'])}")
+        to = v_to or latest
+        frm = v_from or to - 1
+        if frm < 1:
+            raise TrackerError(f"notice {notice_id} has only version 1 in {lang}: nothing to compare yet")
+        if not (1 <= frm <= latest and 1 <= to <= latest):
+            raise TrackerError(f"notice {notice_id} has {lang} versions 1..{latest}; asked {frm} -> {to}")
+        started = time.perf_counter()
+        old, new = understand(store, notice_id, lang, frm), understand(store, notice_id, lang, to)
+        changeset = diff_versions(old, new, _embedder(settings))
+        data = changeset.as_dict()
+        data["changes"] = [c.as_dict() for c in sort_changes(list(changeset.changes))]
+        store.audit("diff", {"notice": notice_id, "lang": lang, "from": frm, "to": to},
+                    {"summary": changeset.summary, "labels": [c.label for c in changeset.changes]},
+                    f"diff/{settings.embedder}", (time.perf_counter() - started) * 1000)
+        return data
+
+
+def print_changeset(data: dict, show_all: bool = False) -> None:
+    out = _console()
+    a, b = data["from"], data["to"]
+    s = data["summary"]
+    out.print(f"[bold]{b['notice']}[/bold] {a['lang']} v{a['version']} → v{b['version']}: {s['changes']} change(s), "
+              f"{s['substantive']} substantive, {s['cosmetic']} cosmetic")
+    for c in data["changes"]:
+        if c["rank"] == "cosmetic" and not show_all:
+            continue
+        mark = "!" if c["rank"] == "substantive" else "·"
+        out.print(f" {mark} [{c['type']}] {c['explanation']['en']}", markup=False)
+        out.print(f"     {c['explanation']['zh']}", markup=False)
+        out.print(f"     cite: {c['citation']['notice']} {c['citation']['label']} {c['citation']['url']}",
+                  markup=False)
+    hidden = sum(c["rank"] == "cosmetic" for c in data["changes"])
+    if hidden and not show_all:
+        out.print(f" ({hidden} cosmetic change(s) hidden; --all shows them)")
+
+
+def compare(settings: Settings, a: str, b: str) -> dict:
+    import time
+
+    from tracker.diff.engine import compare as run, sort_changes
+    from tracker.understand import understand
+
+    with _store(settings) as store:
+        sides = []
+        for nid in (a, b):
+            info = store.notice(nid)
+            if info is None:
+                raise TrackerError(f"no notice {nid!r} in the store (see `tracker notices`)")
+            sides.append(understand(store, nid, "zh" if "zh" in info["languages"] else "en"))
+        started = time.perf_counter()
+        changeset = run(sides[0], sides[1], _embedder(settings))
+        data = changeset.as_dict()
+        data["changes"] = [c.as_dict() for c in sort_changes(list(changeset.changes))]
+        store.audit("compare", {"a": a, "b": b}, {"summary": changeset.summary}, f"compare/{settings.embedder}",
+                    (time.perf_counter() - started) * 1000)
+        return data
+
+
+def print_compare(data: dict) -> None:
+    out = _console()
+    a, b, s = data["from"]["notice"], data["to"]["notice"], data["summary"]
+    out.print(f"[bold]{a}[/bold] ({s['items'][a]} items) vs [bold]{b}[/bold] ({s['items'][b]} items)")
+    for nid in (a, b):
+        only = s["elements_only_in"][nid]
+        if only:
+            names = ", ".join(f"{e['zh']} {e['symbol']} ({', '.join(s['codes_only_in'][nid].get(e['symbol'], []))})"
+                              for e in only)
+            out.print(f"  elements only in {nid}: {names}", markup=False)
+    if s["elements_in_both"]:
+        out.print("  elements in both: " + ", ".join(f"{e['zh']} {e['symbol']}" for e in s["elements_in_both"]))
+    for nid in (a, b):
+        out.print(f"  {nid}: {s['reference_numbers'][nid]}; effective "
+                  + ", ".join(f"{e['provision']}: {e['date']}" for e in s["effective"][nid]))
+    out.print(f"  {s['by_type']}")
+    for c in data["changes"][:40]:
+        out.print(f"   [{c['type']}] {c['explanation']['en']}", markup=False)
+    if len(data["changes"]) > 40:
+        out.print(f"   ... and {len(data['changes']) - 40} more (--json lists all)")
+
+
+def changes(settings: Settings, since: str, until: str | None) -> dict:
+    import time
+
+    from tracker.changes import regime_changes
+    from tracker.regime import Regime
+    from tracker.understand import understand_all
+
+    d1, d2 = _iso(since, "--since"), _iso(until, "--until")
+    if d2 < d1:
+        raise TrackerError(f"--until {d2} is before --since {d1}")
+    with _store(settings) as store:
+        started = time.perf_counter()
+        data = regime_changes(store, Regime(understand_all(store)), d1, d2, _embedder(settings))
+        store.audit("changes", {"since": d1, "until": d2},
+                    {"published": [p["notice"] for p in data["published"]], "transitions": len(data["transitions"])},
+                    "changes", (time.perf_counter() - started) * 1000)
+        return data
+
+
+def print_changes(data: dict) -> None:
+    out = _console()
+    out.print(f"[bold]Changes {data['since']} → {data['until']}[/bold]")
+    for p in data["published"]:
+        out.print(f"  published {p['issued']}  {p['notice']}  {p['title']}  ({p['items']} items)", markup=False)
+    for v in data["versions"]:
+        out.print(f"  new version {v['observed_on']}  {v['notice']} {v['lang']} v{v['version']}: "
+                  f"{v['summary']['changes']} change(s)", markup=False)
+        for c in v["changes"][:5]:
+            out.print(f"      {c['explanation']['en']}", markup=False)
+    if data["items_removed"]:
+        out.print(f"  items removed: {len(data['items_removed'])}")
+    for t in data["transitions"]:
+        flag = " (ambiguous boundary day)" if t["ambiguous"] else ""
+        label = "whole notice" if t["provision"] == "*" else t["provision"]
+        out.print(f"  {t['date']}  {t['event']:<28} {t['notice']} {label}{flag}", markup=False)
+    if not (data["published"] or data["versions"] or data["transitions"]):
+        out.print("  nothing changed in this period")

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     user_agent: str = Field(default="tracker/0.1 (export-control compliance monitor; polite crawler)",
                             description="User-Agent sent with every request")
     robots: bool = Field(default=True, description="obey robots.txt")
+    embedder: str = Field(default="minilm", description="sentence-transformers model for diffs and search: "
+                          "minilm (bundled, English), e5 (bundled multilingual, slower), or a model name/path")
     corpus: Path = Field(default_factory=default_corpus, description="the mirror served by `tracker corpus serve`")
 
     @classmethod

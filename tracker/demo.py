@@ -30,7 +30,7 @@ def run_demo(settings: Settings, root: Path | None, until: str | None, out=None)
                     if until and day > until:
                         break
                     mirror.clock = day
-                    report = crawler.run()
+                    report = crawler.run(today=day)
                     failures += len(report.failed)
                     _print_step(out, day, report, store)
             finally:

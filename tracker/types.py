@@ -180,6 +180,7 @@ class Relation:
     target_text: str = ""  # the number as printed
     start: str | None = None  # ISO: from when (suspensions, repeals)
     until: str | None = None  # ISO: until when, as printed
+    until_day: str = "ambiguous"  # is `until` itself covered? inclusive | exclusive | ambiguous (text is silent)
     evidence: str = ""
     entities: tuple[str, ...] = ()  # entity listings: names
     list_name: str = ""  # entity listings: control list | watch list
@@ -189,3 +190,39 @@ class Relation:
 class StructureWarning:
     notice: str
     message: str
+
+
+# -- diff ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    type: str  # added | removed | modified | moved | renumbered
+    label: str  # label in the newer text (the older one for removed)
+    old_label: str | None
+    old_text: str
+    new_text: str
+    rank: str  # substantive | cosmetic
+    reasons: tuple[str, ...] = ()  # code, customs number, number, date, element, scope, wording, new clause ...
+    edits: tuple[tuple[str, str, str], ...] = ()  # (op, old span, new span)
+    similarity: float | None = None
+    explanation_en: str = ""
+    explanation_zh: str = ""
+    citation: dict = field(default_factory=dict)  # notice, label, url, version
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "label": self.label, "old_label": self.old_label, "rank": self.rank,
+                "reasons": list(self.reasons), "old_text": self.old_text, "new_text": self.new_text,
+                "edits": [list(e) for e in self.edits], "similarity": self.similarity,
+                "explanation": {"en": self.explanation_en, "zh": self.explanation_zh}, "citation": self.citation}
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    kind: str  # version | compare
+    a: dict  # notice, lang, version, url
+    b: dict
+    changes: tuple[Change, ...] = ()
+    summary: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "from": self.a, "to": self.b, "summary": self.summary,
+                "changes": [c.as_dict() for c in self.changes]}

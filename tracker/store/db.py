@@ -41,9 +41,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in sql.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _statements(sql):
+                conn.execute(statement)
             conn.execute("INSERT INTO schema_migration VALUES (?, ?)", (name, now()))
             conn.execute("COMMIT")
         except BaseException:
@@ -51,3 +50,17 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             raise
         applied.append(name)
     return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (comments and semicolons inside them are fine)."""
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf)
+            buf = ""
+    if buf.strip() and not all(part.strip().startswith("--") for part in buf.strip().splitlines()):
+        out.append(buf)
+    return out

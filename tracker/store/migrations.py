@@ -95,4 +95,17 @@ CREATE INDEX version_notice ON version(notice_id, lang, seq);
 CREATE INDEX url_notice ON url(notice_id);
 CREATE INDEX event_run ON event(run_id);
 """),
+    ("0002_observed_and_audit", """
+ALTER TABLE version ADD COLUMN observed_on TEXT;   -- the day the change was first seen (Last-Modified or crawl day)
+UPDATE version SET observed_on = substr(created_at, 1, 10) WHERE observed_on IS NULL;
+CREATE TABLE audit (                    -- every ChangeSet and answer leaves a row
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    kind       TEXT NOT NULL,           -- diff | compare | changes | ask
+    input      TEXT NOT NULL,           -- JSON: what was asked
+    output     TEXT NOT NULL,           -- JSON: keys, citations, summary
+    component  TEXT NOT NULL DEFAULT '',-- engine / answerer and its version (model, prompt)
+    latency_ms REAL
+);
+"""),
 ]

@@ -152,8 +152,14 @@ class Store:
         matches = [r["id"] for r in rows if set(number.issuers) <= set(json.loads(r["issuers"]))]
         return matches[0] if len(matches) == 1 else None
 
+    def audit(self, kind: str, input_: dict, output: dict, component: str, latency_ms: float) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO audit (at, kind, input, output, component, latency_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                      (now(), kind, json.dumps(input_, ensure_ascii=False), json.dumps(output, ensure_ascii=False),
+                       component, latency_ms))
+
     def commit_page(self, run_id: int, page_fetch: Fetched, listing: Listing | None, parsed: ParsedPage,
-                    annexes: list[AnnexResult]) -> Outcome:
+                    annexes: list[AnnexResult], observed_on: str | None = None) -> Outcome:
         assert parsed.number is not None
         digest = content_hash(parsed, [(a.link.title, a.sha256) for a in annexes])
         with self.transaction() as c:
@@ -188,8 +194,9 @@ class Store:
                 seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM version WHERE notice_id = ? AND lang = ?",
                                 (notice_id, parsed.lang)).fetchone()[0]
                 vid = c.execute("""INSERT INTO version (notice_id, lang, seq, content_sha, page_url, page_sha,
-                                   created_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                                (notice_id, parsed.lang, seq, digest, page_fetch.url, page_sha, now(), run_id)).lastrowid
+                                   created_at, run_id, observed_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                (notice_id, parsed.lang, seq, digest, page_fetch.url, page_sha, now(), run_id,
+                                 observed_on or now()[:10])).lastrowid
                 for a in annexes:
                     c.execute("INSERT INTO version_annex (version_id, n, url, title, ext, sha256) VALUES (?,?,?,?,?,?)",
                               (vid, a.n, a.link.url, a.link.title, a.link.ext, a.sha256))
@@ -229,7 +236,8 @@ class Store:
             "SELECT va.*, ap.status, ap.pages, ap.note FROM version_annex va LEFT JOIN annex_parse ap "
             "ON ap.sha256 = va.sha256 WHERE version_id = ? ORDER BY n", (v["id"],)).fetchall()
         return {
-            "lang": v["lang"], "version": v["seq"], "created_at": v["created_at"], "url": v["page_url"],
+            "lang": v["lang"], "version": v["seq"], "created_at": v["created_at"], "observed_on": v["observed_on"],
+            "url": v["page_url"],
             "page_sha256": v["page_sha"],
             "annexes": [{"n": a["n"], "title": a["title"], "url": a["url"], "ext": a["ext"], "sha256": a["sha256"],
                          "status": a["status"], "pages": a["pages"], "note": a["note"] or ""} for a in annexes],

@@ -18,7 +18,7 @@ from tracker.types import Block, Clause, ParsedAnnex, StructureWarning
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
-CODE = re.compile(r"\b\d[A-E]\d{3}(?:\.[a-z](?:\.\d{1,2})?)?\b")
+CODE = re.compile(r"(?<![A-Za-z0-9.])\d[A-E]\d{3}(?:\.[a-z](?:\.\d{1,2})?)?(?![A-Za-z0-9])")
 PART = re.compile(r"第([一二三四五六七八九十]+)部分")
 SECTION = re.compile(r"^([一二三四五六七八九十]+)、")
 SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]")

@@ -1,0 +1,68 @@
+"""A stored notice version -> its structure: clauses with stable labels, control items, effective dates,
+relations and warnings. Pure functions of stored parses; nothing here fetches or writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.store.repository import Store
+from tracker.structure.controls import control_items
+from tracker.structure.dates import effective_dates
+from tracker.structure.labels import annex_clauses, build_clauses
+from tracker.structure.relations import relations
+from tracker.types import Clause, ControlItem, Effective, Relation, StructureWarning
+
+
+@dataclass(frozen=True)
+class NoticeStructure:
+    notice: str
+    kind: str
+    lang: str
+    version: int
+    number: str
+    title: str
+    title_en: str
+    issued: str | None
+    url: str
+    clauses: tuple[Clause, ...]
+    items: tuple[ControlItem, ...]
+    effective: tuple[Effective, ...]
+    relations: tuple[Relation, ...]
+    warnings: tuple[StructureWarning, ...]
+
+    def clause(self, label: str) -> Clause | None:
+        return next((c for c in self.clauses if c.label == label), None)
+
+
+def understand(store: Store, notice_id: str, lang: str = "zh", seq: int | None = None) -> NoticeStructure | None:
+    row = store.conn.execute(
+        "SELECT v.*, n.kind, n.number, n.title, n.title_en, n.issued FROM version v JOIN notice n ON n.id = v.notice_id "
+        "WHERE v.notice_id = ? AND v.lang = ? AND (? IS NULL OR v.seq = ?) ORDER BY v.seq DESC LIMIT 1",
+        (notice_id, lang, seq, seq)).fetchone()
+    if row is None:
+        return None
+    page = store.page_parse(row["page_sha"])
+    clauses, warnings = build_clauses(notice_id, page.blocks, row["page_url"])
+    for annex in store.conn.execute("SELECT n, sha256, url, title FROM version_annex WHERE version_id = ? ORDER BY n",
+                                    (row["id"],)):
+        cached = store.annex_parse(annex["sha256"])
+        clauses.append(Clause(f"annex{annex['n']}", f"{annex['title']}（{annex['url']}）", kind="annex_file",
+                              source=annex["url"]))
+        if cached and cached[1] is not None:
+            clauses += annex_clauses(annex["n"], cached[1])
+    issued = row["issued"] or page.issued
+    return NoticeStructure(
+        notice_id, row["kind"], lang, row["seq"], row["number"], row["title"], row["title_en"], issued,
+        row["page_url"], tuple(clauses), tuple(control_items(clauses)), tuple(effective_dates(clauses, issued)),
+        tuple(relations(clauses, notice_id, issued)), tuple(warnings))
+
+
+def understand_all(store: Store) -> dict[str, NoticeStructure]:
+    """The latest structure of every notice: the Chinese text where there is one, else the English."""
+    out: dict[str, NoticeStructure] = {}
+    for notice in store.notices():
+        lang = "zh" if "zh" in notice["languages"] else "en"
+        found = understand(store, notice["id"], lang)
+        if found is not None:
+            out[notice["id"]] = found
+    return out
