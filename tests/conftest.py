@@ -78,3 +78,28 @@ def settings_for(home: Path, mirror: str | None = None, **extra):
 @pytest.fixture
 def home(tmp_path) -> Path:
     return tmp_path / "home"
+
+
+def walk(root: Path, home: Path, until: str | None = None) -> None:
+    """Crawl the mirror after every date on which it changes, as `tracker demo` does."""
+    from tracker.crawl import Crawler
+    from tracker.store.repository import Store
+
+    with serve(root, "0000-00-00") as server, Store(home) as store:
+        crawler = Crawler(settings_for(home, server.base_url), store)
+        try:
+            for day in server.mirror.dates():
+                if until and day > until:
+                    break
+                server.mirror.clock = day
+                crawler.run(today=day)
+        finally:
+            crawler.close()
+
+
+@pytest.fixture(scope="session")
+def walked_home(tmp_path_factory) -> Path:
+    """A store that has followed the whole mirror timeline (read-only for tests)."""
+    home = tmp_path_factory.mktemp("walked")
+    walk(CORPUS, home)
+    return home

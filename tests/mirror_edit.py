@@ -97,3 +97,48 @@ def pdf_cid_garbage() -> bytes:
     data = pdf_with_table([["钐金属", "2805301910"], ["氧化镝", "2846901940"]] * 5)
     # Same length, so the xref offsets stay valid: an unknown CID ordering has no Unicode map.
     return data.replace(b"(GB1)", b"(XX1)")
+
+
+def set_field(root: Path, url: str, key: str, value: str) -> None:
+    """Change one field of the manifest entry of `url` (e.g. its publication date)."""
+    path = root / "manifest.toml"
+    text = path.read_text("utf-8")
+    start = text.index(f"url = {json.dumps(url)}\n")
+    end = text.find("[[doc", start + 1)
+    end = len(text) if end < 0 else end
+    block = text[start:end]
+    new_block, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {json.dumps(value)}", block, count=1)
+    assert n == 1, (url, key)
+    path.write_text(text[:start] + new_block + text[end:], "utf-8")
+
+
+def edit_page(root: Path, url: str, old: str, new: str) -> None:
+    """Replace text in the served file of `url` and in all its dated variants."""
+    rel = Path(urlsplit(url).hostname) / urlsplit(url).path.lstrip("/")
+    files = [root / "sites" / rel] + list((root / "variants").glob(f"*/{rel}"))
+    hits = 0
+    for f in files:
+        if f.exists():
+            text = f.read_text("utf-8")
+            hits += text.count(old)
+            f.write_text(text.replace(old, new), "utf-8")
+    assert hits, (url, old)
+
+
+def edit_notice(root: Path, old: str, new: str, hosts: tuple[str, ...] = ("www.", "aqygzj.", "exportcontrol.")) -> int:
+    """Replace text in every served copy (all hosts, all variants) of the pages that contain it."""
+    hits = 0
+    for f in list((root / "sites").rglob("*.htm*")) + list((root / "variants").rglob("*.htm*")):
+        rel = f.relative_to(root).parts
+        host = rel[1] if rel[0] == "sites" else rel[2]
+        if not host.startswith(hosts):
+            continue
+        try:
+            text = f.read_text("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if old in text:
+            hits += text.count(old)
+            f.write_text(text.replace(old, new), "utf-8")
+    assert hits, old
+    return hits

@@ -51,8 +51,10 @@ def understand(store: Store, notice_id: str, lang: str = "zh", seq: int | None =
         if cached and cached[1] is not None:
             clauses += annex_clauses(annex["n"], cached[1])
     issued = row["issued"] or page.issued
+    title = page.title if lang == "zh" else row["title"]  # the title as this version printed it
+    title_en = page.title if lang == "en" else row["title_en"]
     return NoticeStructure(
-        notice_id, row["kind"], lang, row["seq"], row["number"], row["title"], row["title_en"], issued,
+        notice_id, row["kind"], lang, row["seq"], row["number"], title, title_en, issued,
         row["page_url"], tuple(clauses), tuple(control_items(clauses)), tuple(effective_dates(clauses, issued)),
         tuple(relations(clauses, notice_id, issued)), tuple(warnings))
 

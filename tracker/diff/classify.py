@@ -19,14 +19,18 @@ REASON_ORDER = ["new clause", "removed clause", "code", "customs number", "date"
                 "annex file", "wording", "punctuation", "numbering"]
 
 
-def change_type(pair: Pair) -> str:
+def change_type(pair: Pair, mapping: dict[str, str] | None = None) -> str:
+    """A relabelled clause is 'renumbered' when it stays under the same parent (the parent itself may have been
+    renumbered: `mapping` maps old labels to new ones), 'moved' when its parent is another clause."""
     if pair.old is None:
         return "added"
     if pair.new is None:
         return "removed"
     if pair.old.label == pair.new.label:
         return "modified"
-    return "renumbered" if _parent(pair.old.label) == _parent(pair.new.label) else "moved"
+    old_parent = _parent(pair.old.label)
+    same_parent = (mapping or {}).get(old_parent, old_parent) == _parent(pair.new.label)
+    return "renumbered" if same_parent else "moved"
 
 
 def _parent(label: str) -> str:
@@ -59,9 +63,10 @@ def reasons_of(old: str, new: str, ops: list[tuple[str, str, str]]) -> list[str]
     return sorted(found, key=REASON_ORDER.index)
 
 
-def classify(pair: Pair) -> tuple[str, str, list[str], list[tuple[str, str, str]]]:
+def classify(pair: Pair, mapping: dict[str, str] | None = None) -> tuple[str, str, list[str],
+                                                                     list[tuple[str, str, str]]]:
     """(type, rank, reasons, edits) of an aligned pair, or type '' when nothing changed."""
-    kind = change_type(pair)
+    kind = change_type(pair, mapping)
     if kind == "added":
         return kind, "substantive", ["new clause"], []
     if kind == "removed":

@@ -26,8 +26,9 @@ def side(st: NoticeStructure) -> dict:
 
 def changes_from(pairs: list[Pair], notice: str, version: int) -> list[Change]:
     out: list[Change] = []
+    mapping = {p.old.label: p.new.label for p in pairs if p.old is not None and p.new is not None}
     for pair in pairs:
-        kind, rank, reasons, ops = classify(pair)
+        kind, rank, reasons, ops = classify(pair, mapping)
         if not kind:
             continue
         clause = pair.new or pair.old

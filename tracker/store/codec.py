@@ -30,7 +30,7 @@ def annex_from_json(text: str) -> ParsedAnnex:
     return ParsedAnnex(
         url=d["url"], ext=d["ext"], parsed=d["parsed"],
         pages=tuple(PdfPage(**p) for p in d["pages"]),
-        tables=tuple(PdfTable(t["page"], tuple(tuple(r) for r in t["rows"])) for t in d["tables"]),
+        tables=tuple(PdfTable(t["page"], tuple(tuple(r) for r in t["rows"]), t.get("caption", "")) for t in d["tables"]),
     )
 
 
