@@ -82,19 +82,9 @@ def home(tmp_path) -> Path:
 
 def walk(root: Path, home: Path, until: str | None = None) -> None:
     """Crawl the mirror after every date on which it changes, as `tracker demo` does."""
-    from tracker.crawl import Crawler
-    from tracker.store.repository import Store
+    from tracker.mirror.walk import walk as follow
 
-    with serve(root, "0000-00-00") as server, Store(home) as store:
-        crawler = Crawler(settings_for(home, server.base_url), store)
-        try:
-            for day in server.mirror.dates():
-                if until and day > until:
-                    break
-                server.mirror.clock = day
-                crawler.run(today=day)
-        finally:
-            crawler.close()
+    follow(settings_for(home), root, until)
 
 
 @pytest.fixture(scope="session")

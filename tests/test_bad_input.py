@@ -214,3 +214,23 @@ def test_non_pdf_annex_is_stored_raw_with_every_byte(mirror_copy, home):
         annex = store.notice("mofcom-2023-950")["history"][0]["annexes"][0]
         assert annex["ext"] == "wps" and annex["status"] == "raw" and annex["title"] == "相关稀土物项清单"
         assert store.blobs.get(annex["sha256"]) == wps
+
+
+def test_broken_numbering_is_a_warning_naming_the_notice_and_still_stored(mirror_copy, home, capsys):
+    from tracker.cli import main
+
+    number = "商务部公告2023年第960号"
+    html = notice_page(number, f"{number} 测试公告", "2023年07月05日",
+                       ["一、第一条。", "三、跳过了第二条。", "1. 跳过了（一）层级。", "三、重复的编号。"]).encode()
+    add_doc(mirror_copy, art("broken"), html, published=BAD_DAY, title=number, lists=["www-zcfb"])
+    with serve(mirror_copy, BAD_DAY) as server:
+        code = main(["--home", str(home), "crawl", "--mirror", server.base_url])
+    err = capsys.readouterr().err
+    assert code == 0
+    warnings = [line for line in err.splitlines() if "warning: mofcom-2023-960" in line]
+    assert len(warnings) == 3 and any("skips a level" in w for w in warnings)
+    with Store(home) as store:
+        from tracker.understand import understand
+
+        labels = [c.label for c in understand(store, "mofcom-2023-960").clauses if c.kind == "clause"]
+    assert labels == ["1", "3", "3.1", "3~2"]

@@ -190,7 +190,7 @@ def check_annex(check: str, expected: dict, parsed) -> list[str]:
     out = []
     if len(want) != len(got):
         out.append(f"tables: expected {len(want)}, parsed {len(got)} (on pages {[t.page for t in got]})")
-    for t, (w, g) in enumerate(zip(want, got)):
+    for t, (w, g) in enumerate(zip(want, got, strict=False)):
         rows = [list(r) for r in g.rows]
         if w["page"] != g.page:
             out.append(f"tables[{t}].page: expected {w['page']}, parsed {g.page}")

@@ -167,8 +167,8 @@ def _dispatch(args, parser) -> int:
         parser.parse_args(["corpus", "--help"])
     if args.command == "crawl":
         report = commands.crawl(settings)
-        _emit(report.as_dict(), args.json, commands.print_report)
-        return 1 if report.failed else 0
+        _emit(report, args.json, commands.print_report)
+        return 1 if report["failed"] else 0
     if args.command == "notices":
         return _emit(commands.notices(settings, args.kind), args.json, commands.print_notices)
     if args.command == "show":

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from tracker.config import Settings
 from tracker.errors import TrackerError
-from tracker.types import CrawlReport
 
 
 def _console(stderr: bool = False):
@@ -36,10 +35,20 @@ def progress_bar(total: int):
 
 
 # -- crawl -----------------------------------------------------------------------------------------------------
-def crawl(settings: Settings) -> CrawlReport:
+def crawl(settings: Settings) -> dict:
+    """Crawl, then read the structure of what is new or changed: numbering problems are warnings naming the
+    notice; relations to notices the store lacks are listed as unresolved."""
     from tracker.crawl import crawl as run
+    from tracker.understand import understand
 
-    return run(settings, progress=progress_bar)
+    report = run(settings, progress=progress_bar).as_dict()
+    report["warnings"] = []
+    with _store(settings) as store:
+        for nid in report["new"] + report["changed"]:
+            info = store.notice(nid)
+            st = understand(store, nid, "zh" if "zh" in info["languages"] else "en")
+            report["warnings"] += [f"{w.notice}: {w.message}" for w in st.warnings]
+    return report
 
 
 def print_report(report: dict) -> None:
@@ -56,6 +65,8 @@ def print_report(report: dict) -> None:
         out.print(f"  - removed: {url}")
     for line in report["failed"]:
         print(f"  ! {line}", file=sys.stderr)
+    for line in report.get("warnings", []):
+        print(f"  warning: {line}", file=sys.stderr)
 
 
 # -- notices / show --------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from tracker.errors import ConfigError
 
-_TOML: ContextVar[dict[str, Any]] = ContextVar("tracker_toml", default={})
+_TOML: ContextVar[dict[str, Any] | None] = ContextVar("tracker_toml", default=None)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -70,10 +70,10 @@ class Settings(BaseSettings):
 
 class _TomlSource(PydanticBaseSettingsSource):
     def get_field_value(self, field, field_name):  # pragma: no cover - required by the interface
-        return _TOML.get().get(field_name), field_name, False
+        return (_TOML.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return {k: v for k, v in _TOML.get().items() if k in self.settings_cls.model_fields}
+        return {k: v for k, v in (_TOML.get() or {}).items() if k in self.settings_cls.model_fields}
 
 
 def config_file(explicit: Path | None = None) -> Path | None:

@@ -110,7 +110,8 @@ class Regime:
                                           note=f"{rel.kind} by {src.notice}",
                                           determined_by=decided + [_cite(src, rel, when)])
         # suspended
-        resumes = sorted((rel.start or src.issued, src, rel) for src, rel in inbound if rel.kind == "resumes")
+        resumes = sorted(((rel.start or src.issued, src.notice, rel.source_label) for src, rel in inbound
+                          if rel.kind == "resumes"))
         for src, rel in inbound:
             if rel.kind != "suspends":
                 continue
@@ -118,7 +119,7 @@ class Regime:
             s_until = rel.until
             if s_until and rel.until_day == "exclusive":
                 s_until = _day(s_until, -1)
-            for r_day, r_src, r_rel in resumes:
+            for r_day, _src, _rel in resumes:
                 if r_day > s_from and (s_until is None or r_day <= s_until):
                     s_until = _day(r_day, -1)
             if s_from <= as_of and (s_until is None or as_of <= s_until):

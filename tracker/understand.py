@@ -68,3 +68,14 @@ def understand_all(store: Store) -> dict[str, NoticeStructure]:
         if found is not None:
             out[notice["id"]] = found
     return out
+
+
+def from_blocks(notice_id: str, lines: list[tuple[str, str]], version: int = 1, issued: str = "",
+                url: str = "") -> NoticeStructure:
+    """A structure from [marker, text] lines (for synthetic diff cases and tests)."""
+    from tracker.types import Block
+
+    clauses, warnings = build_clauses(notice_id, tuple(Block(t, m) for m, t in lines), url)
+    return NoticeStructure(notice_id, "notice", "zh", version, "", "", "", issued or None, url, tuple(clauses),
+                           tuple(control_items(clauses)), tuple(effective_dates(clauses, issued or None)),
+                           tuple(relations(clauses, notice_id, issued or None)), tuple(warnings))

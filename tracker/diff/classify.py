@@ -16,7 +16,7 @@ SCOPE = re.compile(r"不得|禁止|许可|暂停|恢复|废止|实施|施行|管
                    r"export\w*|import\w*|military|all|any|only|above|below|or|and)\b", re.I)
 MONTHS = re.compile(r"January|February|March|April|May|June|July|August|September|October|November|December", re.I)
 REASON_ORDER = ["new clause", "removed clause", "code", "customs number", "date", "number", "element", "scope",
-                "annex file", "wording", "punctuation", "numbering"]
+                "annex file", "wording", "punctuation", "whitespace", "numbering"]
 
 
 def change_type(pair: Pair, mapping: dict[str, str] | None = None) -> str:
@@ -74,7 +74,9 @@ def classify(pair: Pair, mapping: dict[str, str] | None = None) -> tuple[str, st
     old, new = pair.old.text, pair.new.text
     ops = edits(old, new) if old != new else []
     if kind == "modified" and not ops:
-        return "", "", [], []
+        if old == new:
+            return "", "", [], []
+        return kind, "cosmetic", ["whitespace"], [("replace", old, new)]  # same tokens, other spacing
     if kind == "modified" and pair.old.kind == "annex_file":
         return kind, "cosmetic", ["annex file"], ops
     reasons = reasons_of(old, new, ops)

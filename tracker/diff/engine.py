@@ -11,7 +11,7 @@ from tracker.types import Change, ChangeSet, Clause, ControlItem
 from tracker.understand import NoticeStructure
 
 SEVERITY = {"code": 0, "customs number": 1, "date": 2, "number": 3, "element": 4, "scope": 5, "new clause": 6,
-            "removed clause": 6, "wording": 7, "annex file": 8, "numbering": 9, "punctuation": 10}
+            "removed clause": 6, "wording": 7, "annex file": 8, "numbering": 9, "punctuation": 10, "whitespace": 11}
 
 
 def _meta(st: NoticeStructure) -> list[Clause]:
@@ -71,7 +71,8 @@ def _summary(changes: list[Change]) -> dict:
 def _item_clause(item: ControlItem) -> Clause:
     hs = "、".join(item.hs10 or item.hs8)
     text = f"{item.code} {item.name}：{item.description}" + (f"（{hs}）" if hs else "")
-    return Clause(item.label, text, kind="item", source=item.source, cells=(item.code, ",".join(item.elements)))
+    return Clause(item.label, text, kind="item", source=item.source,
+                  cells=(item.code, ",".join(item.elements), ",".join(h[:4] for h in item.hs10 + item.hs8)))
 
 
 def compare(a: NoticeStructure, b: NoticeStructure, embedder: Embedder | None) -> ChangeSet:
@@ -118,10 +119,26 @@ def _by_element(items: list[ControlItem]) -> dict[str, list[ControlItem]]:
     return groups
 
 
+def _same_kind(a: Clause, b: Clause) -> bool:
+    """Items of two notices are the same kind of item when their codes match or, where both give reference
+    customs numbers, they share a 4-digit heading (a diamond window, 7104, is not a grinding wheel, 6804)."""
+    code_a, _, hs_a = a.cells
+    code_b, _, hs_b = b.cells
+    if code_a and code_a == code_b:
+        return True
+    if hs_a and hs_b:
+        return bool(set(hs_a.split(",")) & set(hs_b.split(",")))
+    return True
+
+
 def _relabelled(pairs: list[Pair]) -> list[Pair]:
-    """Across notices labels are unrelated: a pair of items is 'modified', never 'renumbered'."""
+    """Across notices labels are unrelated: a pair of items is 'modified', never 'renumbered'; a pair of
+    different kinds of item is split into removed + added."""
     out = []
     for p in pairs:
+        if p.old is not None and p.new is not None and not _same_kind(p.old, p.new):
+            out += [Pair(p.old, None, "removed"), Pair(None, p.new, "added")]
+            continue
         if p.old is not None and p.new is not None and p.old.label != p.new.label:
             p = Pair(Clause(p.new.label, p.old.text, kind=p.old.kind, source=p.old.source), p.new, p.how,
                      p.similarity)

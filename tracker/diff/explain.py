@@ -9,7 +9,7 @@ from tracker.structure.labels import CODE
 
 ZH_REASONS = {"new clause": "新增条款", "removed clause": "删除条款", "code": "管制编码", "customs number": "海关商品编号",
               "date": "日期", "number": "数值", "element": "元素", "scope": "适用范围用语", "annex file": "附件文件",
-              "wording": "文字", "punctuation": "标点", "numbering": "编号"}
+              "wording": "文字", "punctuation": "标点", "whitespace": "空格", "numbering": "编号"}
 CN = "零一二三四五六七八九十"
 
 
@@ -92,6 +92,8 @@ def explain(kind: str, label: str, old_label: str | None, old: str, new: str, re
         return (f"{en_where} was replaced by a new file{f' at {new_url}' if new_url != old_url else ''}"
                 f"{f' (previously {old_url})' if new_url != old_url else ''}.",
                 f"{zh_where}已更换为新文件{f'（{new_url}，原文件{old_url}）' if new_url != old_url else ''}。")
+    if reasons == ["whitespace"]:
+        return f"{en_where}: spacing or layout changed only.", f"{zh_where}：仅空格或版式调整。"
     en_edits, zh_edits = [], []
     for op, a, b in ops[:3]:
         if op == "replace":

@@ -114,10 +114,11 @@ def build_clauses(notice: str, blocks: tuple[Block, ...], source: str) -> tuple[
             warnings.append(StructureWarning(notice, f"numbering skips a level: {block.marker!r} directly under "
                                                      f"{parent[1]!r}; labelled flat"))
         key = (parent[1] if parent else "", rank)
+        repeated = (f"{parent[1]}.{part}" if parent else part) in seen
         if part.isdigit():
             value = int(part)
             expected = last_value.get(key, 0) + 1
-            if value != expected:
+            if value != expected and not repeated:  # a repeat is reported once, as a repeat
                 warnings.append(StructureWarning(notice, f"numbering jumps to {block.marker!r} where "
                                                          f"{expected} was expected (under {key[0] or 'top'})"))
             last_value[key] = value
