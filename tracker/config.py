@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tracker.errors import ConfigError
@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     robots: bool = Field(default=True, description="obey robots.txt")
     embedder: str = Field(default="minilm", description="sentence-transformers model for diffs and search: "
                           "minilm (bundled, English), e5 (bundled multilingual, slower), or a model name/path")
+    llm: str | None = Field(default=None, description="LLM answerer as provider:model (openai, vllm, ollama, "
+                            "openai-compatible), e.g. ollama:qwen2.5; unset = the offline answerer")
+    llm_base_url: str | None = Field(default=None, description="base URL of an OpenAI-compatible server")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM server (never logged)")
     corpus: Path = Field(default_factory=default_corpus, description="the mirror served by `tracker corpus serve`")
 
     @classmethod
@@ -125,6 +129,8 @@ def describe(settings: Settings, overrides: dict[str, Any] | None = None, config
             origin = str(path)
         else:
             origin = "default"
-        rows.append({"name": name, "value": str(getattr(settings, name)), "origin": origin,
+        value = getattr(settings, name)
+        shown = "**********" if isinstance(value, SecretStr) else str(value)
+        rows.append({"name": name, "value": shown, "origin": origin,
                      "help": info.description or ""})
     return rows

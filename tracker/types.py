@@ -226,3 +226,37 @@ class ChangeSet:
     def as_dict(self) -> dict:
         return {"kind": self.kind, "from": self.a, "to": self.b, "summary": self.summary,
                 "changes": [c.as_dict() for c in self.changes]}
+
+
+# -- ask -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Citation:
+    notice: str
+    label: str
+    url: str
+    quote: str
+    key: str = ""  # the chunk key it came from, when retrieved
+
+    def as_dict(self) -> dict:
+        return {"notice": self.notice, "label": self.label, "url": self.url, "quote": self.quote, "key": self.key}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    as_of: tuple[str, ...]  # the date(s) the answer is for
+    answer: str  # every sentence ends with its citation markers [1], [2]
+    cannot_answer: bool
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[tuple[str, float], ...] = ()  # (chunk key, fused score)
+    latency_ms: float = 0.0
+    answerer: str = "offline"
+    prompt_version: str = ""
+    lang: str = "en"
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "as_of": self.as_of[0] if len(self.as_of) == 1 else list(self.as_of),
+                "answer": self.answer, "cannot_answer": self.cannot_answer,
+                "citations": [c.as_dict() for c in self.citations],
+                "retrieved": [{"key": k, "score": s} for k, s in self.retrieved], "latency_ms": self.latency_ms,
+                "answerer": self.answerer, "prompt_version": self.prompt_version, "lang": self.lang}

@@ -108,4 +108,26 @@ CREATE TABLE audit (                    -- every ChangeSet and answer leaves a r
     latency_ms REAL
 );
 """),
+    ("0003_index", """
+CREATE TABLE chunk (                    -- retrieval units; rebuilt from the store at any time
+    id        INTEGER PRIMARY KEY,      -- the FAISS row id
+    key       TEXT NOT NULL UNIQUE,     -- stable citation key: <notice>:<lang>:<label>
+    notice_id TEXT NOT NULL,
+    lang      TEXT NOT NULL,
+    version   INTEGER NOT NULL,
+    labels    TEXT NOT NULL,            -- JSON list of the clause labels the chunk covers
+    kind      TEXT NOT NULL,
+    text      TEXT NOT NULL,            -- what is embedded and searched (with heading path and notice line)
+    body      TEXT NOT NULL,            -- the clause text alone, for quotes
+    url       TEXT NOT NULL,
+    issued    TEXT,
+    sha256    TEXT NOT NULL             -- of `text`: the embedding cache key
+);
+CREATE TABLE embedding (                -- cache: a text is embedded once per model
+    model  TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    vector BLOB NOT NULL,               -- float32, unit length
+    PRIMARY KEY (model, sha256)
+);
+"""),
 ]

@@ -56,3 +56,56 @@ def elements_in(text: str) -> tuple[str, ...]:
     for _, sym in sorted(found):
         seen.setdefault(sym, None)
     return tuple(seen)
+
+
+# Export-control vocabulary, to gloss Chinese quotes inside English answers (terms, not facts about notices).
+GLOSS = {
+    "管控名单": "Control List", "关注名单": "Watch List", "军事用户": "military users", "军事用途": "military uses",
+    "军事": "military", "日本": "Japan", "美国": "United States", "核": "nuclear", "导弹": "missile", "生物": "biological",
+    "化学": "chemical", "两用物项": "dual-use items", "出口许可": "export licence", "通用许可": "general licence",
+    "登记填报": "register-and-report", "最终用户": "end user", "最终用途": "end use", "风险评估报告": "risk assessment report",
+    "书面承诺": "written undertaking", "不予许可": "licence denied in principle", "禁止": "prohibited", "暂停实施": "suspended",
+    "废止": "repealed", "恢复": "resumed", "大规模杀伤性武器": "weapons of mass destruction", "恐怖主义": "terrorism",
+    "人道主义": "humanitarian", "附件": "annex", "海关": "customs", "许可": "licence",
+}
+_ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇]+)条")
+
+
+def gloss(text: str) -> str:
+    """English glosses of the terms and article numbers a Chinese passage uses: '第二十六条' -> 'Article 26'."""
+    from tracker.structure.labels import cn_number
+
+    found = [f"{zh} = {en}" for zh, en in GLOSS.items() if zh in text]
+    found += [f"{m.group(0)} = Article {cn_number(m.group(1))}" for m in _ARTICLE.finditer(text)]
+    return "; ".join(dict.fromkeys(found))
+
+
+# English words of questions -> the Chinese terms the notices use (query expansion for Chinese-only notices).
+EN_ZH = {
+    "purity": "纯度", "density": "密度", "compaction": "压实密度", "capacity": "容量", "specific capacity": "比容量",
+    "efficiency": "效率", "flexural": "抗折强度", "strength": "强度", "pressure": "压力", "temperature": "温度",
+    "equipment": "设备", "technology": "技术", "technologies": "技术", "catalogue": "目录", "catalog": "目录",
+    "licence": "许可", "license": "许可", "customs": "海关", "tariff": "税则", "cathode": "正极", "anode": "负极",
+    "battery": "电池", "batteries": "电池", "cell": "电池", "graphite": "石墨", "artificial": "人造", "synthetic": "人造",
+    "natural": "天然", "diamond": "金刚石", "lab-grown": "培育", "jewellery": "首饰", "jewelry": "首饰",
+    "micropowder": "微粉", "wire": "线锯", "saw": "线锯", "grinding": "砂轮", "wheel": "砂轮", "press": "压机",
+    "kiln": "窑", "furnace": "炉", "magnet": "磁", "magnets": "磁", "permanent": "永磁", "target": "靶材",
+    "targets": "靶材", "sputtering": "溅射", "oxide": "氧化", "compound": "化合物", "compounds": "化合物",
+    "metal": "金属", "alloy": "合金", "alloys": "合金", "entity": "实体", "entities": "实体", "japanese": "日本",
+    "japan": "日本", "military": "军事", "watch": "关注名单", "repeal": "废止", "repealed": "废止",
+    "regulations": "条例", "regulation": "条例", "decree": "令", "adopted": "通过", "removed": "移出", "removal": "移出",
+    "undertaking": "承诺", "assessment": "风险评估", "single": "单项", "extraction": "提取", "lithium": "锂",
+    "phosphate": "磷酸", "precursor": "前驱体", "leach": "浸出", "impurity": "除杂", "centrifugal": "离心",
+    "hydrogen": "氢", "jet": "气流", "mill": "磨", "crystal": "单晶", "single-crystal": "单晶", "wafer": "晶片",
+    "substrate": "衬底", "epitaxial": "外延", "ingot": "锭", "tungsten": "钨", "carbide": "碳化", "ammonium": "铵",
+    "prohibit": "禁止", "prohibits": "禁止", "prohibited": "禁止", "ban": "禁止", "nuclear": "核", "missile": "导弹",
+    "effect": "实施", "effective": "实施", "force": "实施", "threshold": "以上",
+}
+
+
+def expand_en(question: str) -> str:
+    """Chinese terms for the English words of a question (elements included)."""
+    low = question.lower()
+    terms = [zh for en, zh in EN_ZH.items() if re.search(rf"\b{re.escape(en)}\b", low)]
+    terms += [t.zh for t in TERMS if re.search(rf"\b{t.en}\b", low)]
+    return " ".join(dict.fromkeys(terms))

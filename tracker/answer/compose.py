@@ -1,0 +1,218 @@
+"""The offline answerer (no LLM): reads what the question asks, answers first and briefly in the question's
+language from structured facts, every sentence cited; when the evidence is weak it says it cannot answer."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.answer.facts import Facts, Sentences
+from tracker.index.lexical import tokenize
+from tracker.index.search import Hit, Mentions
+from tracker.structure.glossary import expand_en, gloss
+
+INTENTS = {
+    "change": re.compile(r"\bchang|\bcorrect|\breplac|\bedit|\bupdat|\brevis|修改|变化|更正|替换|更新|删除|变更|改动|调整了什么",
+                         re.I),
+    "relation": re.compile(r"\bsuspend(?:s|ed)? (?:which|what)|which (?:notices?|announcements?)|what did .* suspend|"
+                           r"suspended by|\brepeal|\bamend|\breplace[sd]? (?:which|what)|\brelat|暂停了哪些|哪些公告|"
+                           r"废止|被.*暂停|暂停.*哪|调整.*目录|修改.*目录|关系", re.I),
+    "status": re.compile(r"in force|in effect|\beffective on|still appl|\bappl(?:y|ies|ying) on|suspended|\bvalid|"
+                         r"\bstatus|ever (?:in force|take effect)|是否(?:仍|有效|生效|暂停|适用|实施|继续)|有效吗|生效了吗|"
+                         r"暂停|状态|处于|仍需|还需|仍然", re.I),
+    "when": re.compile(r"\bwhen\b|\buntil\b|what date|which date|from what|how long|何时|什么时候|哪天|哪一天|截至|截止|"
+                       r"到期|起止|期限|多久", re.I),
+    "code": re.compile(r"control code|\bcodes?\b|ECCN|编码|编号是|管制编码", re.I),
+    "hs": re.compile(r"customs|\bHS\b|tariff|商品编号|税则|海关编码|海关编号", re.I),
+    "threshold": re.compile(r"threshold|percent|%|de minimis|minimum|how (?:much|many)|value share|layers|nm\b|"
+                            r"Wh/kg|density|purity|阈值|比例|价值|纯度|多少|层|纳米|密度|容量", re.I),
+    "entity": re.compile(r"\bentit|\bcompan|control list|watch list|管控名单|关注名单|实体|企业|名单", re.I),
+}
+WEAK = 0.5  # IDF-weighted share of the question's words a passage must hold to be quoted
+NAMED = 0.3  # lower bar inside the notices a question names
+
+
+def intents(question: str) -> set[str]:
+    return {name for name, rx in INTENTS.items() if rx.search(question)}
+
+
+def _focus(hits: list[Hit], notices: list[str], found: Mentions) -> dict[str, set[str]]:
+    """The clause labels the best passages point to, per notice (to pick the provision asked about). A passage
+    holding a quantity the question names (0.1%) decides alone."""
+    out: dict[str, set[str]] = {}
+    exact = [h for h in hits if found.numbers and any(n.lower() in h.chunk.text.lower().replace(" ", "")
+                                                      for n in found.numbers)]
+    for hit in exact or hits[:3]:
+        if hit.chunk.notice in notices and hit.chunk.kind in ("clause", "para"):
+            out.setdefault(hit.chunk.notice, set()).update(hit.chunk.labels)
+    return out
+
+
+_IDF: dict[str, float] = {}
+
+
+def set_idf(lexical) -> None:
+    """Term weights from the BM25 index: rare words (a code, 纯度, 氢破) weigh more than common ones (出口)."""
+    _IDF.clear()
+    if lexical.bm25 is not None:
+        _IDF.update(lexical.bm25.idf)
+
+
+def coverage(question: str, text: str) -> float:
+    """IDF-weighted share of the question's content words (and their Chinese equivalents) found in the text."""
+    words = [w for w in tokenize(question + " " + expand_en(question))
+             if len(w) > 1 or re.match(r"[\u3400-\u9fff]", w)]
+    words = list(dict.fromkeys(words))
+    if not words:
+        return 0.0
+    low = text.lower()
+    weights = [max(_IDF.get(w, 1.0), 0.05) for w in words]
+    have = sum(wt for w, wt in zip(words, weights, strict=True) if w.lower() in low)
+    return have / sum(weights)
+
+
+class Composer:
+    def __init__(self, facts: Facts, embedder, chunks: list) -> None:
+        self.facts = facts
+        self.embedder = embedder
+        self.retriever_chunks = chunks
+        self.as_of = "9999-12-31"
+
+    def compose(self, question: str, dates: list[str], lang: str, hits: list[Hit], found: Mentions,
+                dated_by_question: bool = False) -> Sentences:
+        out = Sentences(self.facts.store, self.facts.regime.structures, lang)
+        asked = intents(question)
+        self.as_of = as_of = max(dates)
+        notices = [n for n in found.notices if n in self.facts.regime.structures]
+        if self._refuse(question, found, notices, dates):
+            return out
+        elements = list(found.elements)
+        facts_added = False
+        if "change" in asked and not ({"status"} & asked and not notices):
+            reasons = set()
+            if "hs" in asked:
+                reasons.add("customs number")
+            if "entity" in asked:
+                reasons |= {"removed clause", "new clause"}
+            if "code" in asked:
+                reasons.add("code")
+            before = len(out.items)
+            self.facts.changes(out, notices, reasons, self.embedder)
+            facts_added |= len(out.items) > before
+        if "relation" in asked and notices:
+            for nid in notices:
+                self.facts.relations(out, nid)
+            facts_added = True
+        if "entity" in asked:
+            self.facts.entities(out, question, notices, as_of, _which_list(question))
+        wants_items = bool({"code", "hs"} & asked) or bool(found.codes or found.customs)
+        if wants_items and (elements or found.codes or found.customs or notices):
+            self.facts.items(out, elements, list(found.codes), list(found.customs), notices, as_of, "hs" in asked)
+        targets = notices or self._notices_for(elements, as_of)
+        if targets and ({"status"} & asked or len(dates) > 1 or (dated_by_question and not asked - {"threshold"})):
+            focus = _focus(hits, targets, found)
+            for day in dates:
+                for nid in targets[:4]:
+                    self.facts.status(out, nid, day, focus.get(nid))
+        if "when" in asked and targets and not {"status"} & asked:
+            for nid in targets[:2]:
+                self.facts.effective(out, nid)
+        limit = 2 if out.items else 3
+        best = self.evidence(out, question, hits, notices, found, limit)
+        if "threshold" in asked and re.search(r"多少|how (?:much|many)|what (?:amount|number)", question, re.I) \
+                and not any(re.search(r"\d", t) for t, _ in out.items):
+            out.items.clear()  # a quantity was asked and no passage states one: refuse rather than guess
+        if not out.items or (best == 0 and not facts_added and not out.items):
+            out.items.clear()
+        return out
+
+    def _refuse(self, question: str, found: Mentions, notices: list[str], dates: list[str]) -> bool:
+        """Questions the store cannot answer by construction."""
+        named = re.findall(r"(?:(\d{4})\s*年\s*)?第\s*(\d{1,3})\s*号|No\.?\s*(\d{1,3})\s*of\s*(\d{4})", question)
+        if named and not found.notices:
+            return True  # a notice the store does not have
+        latest = max((st.issued for st in self.facts.regime.structures.values() if st.issued), default="")
+        later = [d for d in re.findall(r"\d{4}-\d{2}-\d{2}", question) + dates if d > latest]
+        after_words = re.search(r"\bextend|\bextension|issued? (?:a )?new|new (?:notice|announcement)|之后.*(?:发布|恢复)|"
+                                r"延长|新公告|是否发布", question, re.I)
+        return bool(later and after_words)
+
+    def _notices_for(self, elements: list[str], as_of: str) -> list[str]:
+        out = []
+        for element in elements:
+            for nid, st in self.facts.regime.structures.items():
+                if st.issued and st.issued <= as_of and any(i.elements[:1] == (element,) for i in st.items):
+                    out.append(nid)
+        return list(dict.fromkeys(out))
+
+    def evidence(self, out: Sentences, question: str, hits: list[Hit], notices: list[str], found: Mentions,
+                 limit: int) -> float:
+        """Quote the passages that hold the question's terms best: among the retrieved chunks, and among every
+        chunk of the notices the question names. Returns the best coverage (0 when nothing qualified)."""
+        pool = {h.chunk.key: (h.chunk, h.score) for h in hits}
+        if notices:
+            for chunk in self.retriever_chunks:
+                if chunk.notice in notices and chunk.key not in pool and chunk.kind != "title":
+                    pool[chunk.key] = (chunk, 0.0)
+        must = [n.lower() for n in found.numbers + found.codes + found.customs]
+        scored = []
+        for chunk, score in pool.values():
+            if chunk.kind == "title" or (notices and chunk.notice not in notices):
+                continue
+            if chunk.issued and chunk.issued > self.as_of:
+                continue
+            text = chunk.text.lower()
+            cov = coverage(question, chunk.text)
+            cov += sum(0.25 for m in must if m in text.replace(" ", ""))
+            scored.append((cov + score * 3, cov, chunk))
+        scored.sort(key=lambda x: -x[0])
+        best = 0.0
+        taken = 0
+        floor = NAMED if notices else WEAK
+        for _, cov, chunk in scored:
+            if taken >= limit:
+                break
+            if cov < floor:
+                continue
+            if chunk.lang != out.lang and any(c.notice == chunk.notice and c.lang == out.lang and c.labels ==
+                                              chunk.labels for _, _, c in scored[:taken + 3]):
+                continue
+            best = max(best, cov)
+            sentence = chunk.body if len(chunk.body) <= 260 else _best_sentence(question, chunk.body)
+            name = self.facts.name(chunk.notice, out.lang)
+            i = out.cite(chunk.notice, chunk.labels[0], chunk.key)
+            text = f"{name}, {_where(chunk)}: “{sentence}”" if out.lang == "en" else f"{name}{_where_zh(chunk)}规定：“{sentence}”"
+            if out.lang == "en" and re.search(r"[\u4e00-\u9fff]", sentence):
+                g = gloss(sentence)
+                text += f" (glossary: {g})" if g else ""
+            out.add(text, [i])
+            taken += 1
+        return best
+
+
+def _best_sentence(question: str, body: str) -> str:
+    parts = [p for p in re.split(r"(?<=[。；;])|(?<=\.)\s+|\n", body) if p.strip()]
+    if not parts:
+        return body[:200]
+    best = max(parts, key=lambda p: coverage(question, p))
+    return best.strip()[:300]
+
+
+def _which_list(question: str) -> str | None:
+    low = question.lower()
+    if "watch list" in low or "关注名单" in question:
+        return "watch list"
+    if "control list" in low or "管控名单" in question:
+        return "control list"
+    return None
+
+
+def _where(chunk) -> str:
+    label = chunk.labels[0]
+    if label.startswith("annex"):
+        return f"annex item {label.split('.', 1)[1] if '.' in label else label}"
+    return f"clause {label}"
+
+
+def _where_zh(chunk) -> str:
+    label = chunk.labels[0]
+    return f"附件{label[5:].split('.', 1)[0]}" if label.startswith("annex") else f"第{label}项"

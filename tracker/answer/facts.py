@@ -1,0 +1,298 @@
+"""Cited sentences built from structured facts: state on a date, effective dates, relations, items and codes,
+reference customs numbers, entity listings, version changes. Each sentence carries its citations; nothing here
+invents a fact: every value is read from a stored document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.diff.engine import diff_versions, sort_changes
+from tracker.regime import Regime
+from tracker.store.repository import Store
+from tracker.structure.glossary import lookup
+from tracker.types import Citation
+from tracker.understand import NoticeStructure, understand
+
+ISSUERS_EN = {"mofcom": "MOFCOM", "gacc": "GACC", "most": "MOST", "miit": "MIIT", "sca": "SCA", "sc": "State Council",
+              "ndrc": "NDRC"}
+STATUS = {"en": {"in_force": "in force", "not_yet_effective": "not yet in effect", "suspended": "suspended",
+                 "repealed": "repealed", "expired": "expired"},
+          "zh": {"in_force": "有效实施中", "not_yet_effective": "尚未生效", "suspended": "暂停实施", "repealed": "已废止",
+                 "expired": "已失效"}}
+
+
+@dataclass
+class Sentences:
+    """Sentences under construction, each with the indexes of its citations."""
+
+    store: Store
+    structures: dict[str, NoticeStructure]
+    lang: str
+    items: list[tuple[str, list[int]]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    def cite(self, notice: str, label: str, key: str = "") -> int:
+        for i, c in enumerate(self.citations, 1):
+            if c.notice == notice and c.label == label:
+                return i
+        st = self.structures.get(notice)
+        clause = st.clause(label) if st else None
+        quote = (clause.text if clause else (st.title if st else ""))[:200]
+        url = clause.source if clause and clause.source else (st.url if st else "")
+        self.citations.append(Citation(notice, label, url, quote, key))
+        return len(self.citations)
+
+    def add(self, text: str, cites: list[int]) -> None:
+        if text and cites and (text, cites) not in self.items:
+            self.items.append((text, sorted(set(cites))))
+
+    def text(self) -> str:
+        sep = "" if self.lang == "zh" else " "
+        return sep.join(f"{t}{''.join(f'[{i}]' for i in c)}" for t, c in self.items)
+
+
+def notice_name(store_notice: dict, lang: str) -> str:
+    nid = store_notice["id"]
+    if lang == "zh":
+        return store_notice["number"] or store_notice["title"]
+    m = re.match(r"^(.*)-(\d{4})-(\d+)$", nid)
+    if m:
+        who = "/".join(ISSUERS_EN.get(x, x.upper()) for x in m.group(1).split("-"))
+        return f"{who} Announcement No. {int(m.group(3))} of {m.group(2)}"
+    m = re.match(r"^(.*)-decree-(\d+)$", nid)
+    if m:
+        return f"{ISSUERS_EN.get(m.group(1), m.group(1))} Decree No. {m.group(2)}"
+    return store_notice["title_en"] or store_notice["title"]
+
+
+class Facts:
+    def __init__(self, store: Store, regime: Regime) -> None:
+        self.store = store
+        self.regime = regime
+        self.notices = {n["id"]: n for n in store.notices()}
+
+    def name(self, nid: str, lang: str) -> str:
+        return notice_name(self.notices[nid], lang) if nid in self.notices else nid
+
+    # -- state on a date -------------------------------------------------------------------------------------
+    def status(self, out: Sentences, nid: str, as_of: str, focus: set[str] | None = None) -> None:
+        lang = out.lang
+        st = self.regime.structures.get(nid)
+        if st is None:
+            return
+        name = self.name(nid, lang)
+        if not st.issued or st.issued > as_of:
+            i = out.cite(nid, "title")
+            out.add(f"{name} had not been issued on {as_of}; it was issued on {st.issued}." if lang == "en" else
+                    f"截至{as_of}，{name}尚未发布（发布日期为{st.issued}）。", [i])
+            return
+        states = [s for p in self.regime.provisions(nid) if (s := self.regime.state(p, as_of))]
+        chosen = [s for s in states if focus and any(s.provision == f or f.startswith(s.provision + ".")
+                                                     for f in focus if s.provision != "*")]
+        if not chosen:
+            chosen = [s for s in states if s.provision == "*"] + [s for s in states if s.provision != "*"
+                                                                  and s.status != states[0].status]
+        for s in chosen:
+            cites = [out.cite(d["notice"], d["label"]) for d in s.determined_by if d["label"]] or \
+                [out.cite(nid, "title")]
+            what = name if s.provision == "*" else (f"clause {s.provision} of {name}" if lang == "en"
+                                                    else f"{name}第{s.provision}项")
+            word = STATUS[lang][s.status]
+            if lang == "en":
+                text = f"On {as_of}, {what} is {word}"
+                if s.status == "suspended":
+                    text += f" (suspended from {s.since} until {s.until})" if s.until else f" (since {s.since})"
+                elif s.status == "not_yet_effective":
+                    text += f" (it takes effect on {s.until})"
+                elif s.since:
+                    text += f" (since {s.since})"
+                text += "."
+                if "before it took effect" in s.note:
+                    text += f" It was suspended before it ever took effect ({_would(s.note)})."
+                if s.ambiguous:
+                    text += (f" {s.until} is the boundary day: the text does not say whether it is the last day of "
+                             f"the suspension, so this day is ambiguous.")
+            else:
+                text = f"截至{as_of}，{what}{word}"
+                if s.status == "suspended":
+                    text += f"（自{s.since}起暂停至{s.until}）" if s.until else f"（自{s.since}起）"
+                elif s.status == "not_yet_effective":
+                    text += f"（将于{s.until}起实施）"
+                elif s.since:
+                    text += f"（自{s.since}起）"
+                text += "。"
+                if "before it took effect" in s.note:
+                    text += f"该规定在生效前即被暂停（原定{_would(s.note)}起实施）。"
+                if s.ambiguous:
+                    text += f"{s.until}为边界日：文本未写明该日是否仍在暂停期内，该日状态存在歧义。"
+            out.add(text, cites)
+
+    def effective(self, out: Sentences, nid: str) -> None:
+        st = self.regime.structures.get(nid)
+        if st is None:
+            return
+        name = self.name(nid, out.lang)
+        for e in st.effective:
+            i = out.cite(nid, e.evidence_label)
+            what = name if e.label == "*" else (f"clause {e.label} of {name}" if out.lang == "en"
+                                                else f"{name}第{e.label}项")
+            if e.label == "*" and any(x.label != "*" for x in st.effective):
+                what = (f"the other provisions of {name}" if out.lang == "en" else f"{name}的其余规定")
+            out.add(f"{what[0].upper() + what[1:]} take{'s' if e.label != '*' or what == name else ''} effect on "
+                    f"{e.date}." if out.lang == "en" else f"{what}自{e.date}起实施。", [i])
+
+    # -- relations -------------------------------------------------------------------------------------------
+    def relations(self, out: Sentences, nid: str) -> None:
+        lang = out.lang
+        st = self.regime.structures.get(nid)
+        if st is None:
+            return
+        name = self.name(nid, lang)
+        groups: dict[tuple, list] = {}
+        for r in st.relations:
+            if r.kind in ("suspends", "resumes", "repeals", "amends", "supersedes") and r.target:
+                groups.setdefault((r.kind, r.source_label, r.start, r.until), []).append(r)
+        verbs = {"en": {"suspends": "suspends", "resumes": "resumes", "repeals": "repeals", "amends": "amends",
+                        "supersedes": "replaces"},
+                 "zh": {"suspends": "暂停实施", "resumes": "恢复实施", "repeals": "废止", "amends": "调整",
+                        "supersedes": "取代"}}
+        for (kind, label, start, until), rels in groups.items():
+            targets = [self._target(r, lang) for r in rels]
+            i = out.cite(nid, label)
+            if lang == "en":
+                text = f"{name} {verbs['en'][kind]} {_join(targets, 'en')}"
+                text += (f" from {start}" if start else "") + (f" until {until}" if until else "") + "."
+            else:
+                text = f"{name}" + (f"自{start}起" if start else "") + (f"至{until}" if until else "") + \
+                    f"{verbs['zh'][kind]}{'、'.join(targets)}。"
+            out.add(text, [i])
+        for src, r in self.regime.inbound.get(nid, []):
+            if r.kind not in ("suspends", "resumes", "repeals", "amends", "supersedes"):
+                continue
+            i = out.cite(src.notice, r.source_label)
+            part = "" if r.target_label == "*" else (f" (clause {r.target_label})" if lang == "en"
+                                                      else f"第{r.target_label}条")
+            other = self.name(src.notice, lang)
+            if lang == "en":
+                text = f"{name}{part} is {verbs['en'][r.kind].rstrip('s')}{'ed' if r.kind != 'supersedes' else 'd'}" \
+                       f" by {other}" + (f" from {r.start}" if r.start else "") + \
+                       (f" until {r.until}" if r.until else "") + "."
+                text = text.replace("suspended", "suspended").replace("amendd", "amended").replace("repeald",
+                                                                                                  "repealed")
+            else:
+                text = f"{other}" + (f"自{r.start}起" if r.start else "") + (f"至{r.until}" if r.until else "") + \
+                    f"{verbs['zh'][r.kind]}{name}{part}。"
+            out.add(text, [i])
+
+    def _target(self, r, lang: str) -> str:
+        base = self.name(r.target, lang) if r.target in self.notices else r.target_text or r.target
+        if r.target_label != "*":
+            base += f" clause {r.target_label}" if lang == "en" else f"第{r.target_label}条"
+        return base
+
+    # -- items -----------------------------------------------------------------------------------------------
+    def items(self, out: Sentences, elements: list[str], codes: list[str], customs: list[str], notices: list[str],
+              as_of: str, want_hs: bool) -> None:
+        lang = out.lang
+        for nid, st in self.regime.structures.items():
+            if not st.issued or st.issued > as_of or (notices and nid not in notices and not (elements or codes
+                                                                                                or customs)):
+                continue
+            rows = [i for i in st.items if i.label.startswith("annex")] or list(st.items)
+            picked = [i for i in rows if (elements and i.elements[:1] and i.elements[0] in elements)
+                      or (codes and any(i.code == c or i.code.startswith(c + ".") for c in codes))
+                      or (customs and any(h in (i.hs10 + i.hs8) or any(x.startswith(h) for x in i.hs10 + i.hs8)
+                                          for h in customs))]
+            if not picked and notices and nid in notices and not (elements or codes or customs):
+                picked = rows
+            if not picked:
+                continue
+            name = self.name(nid, lang)
+            by_family: dict[str, list] = {}
+            for item in picked:
+                family = item.code.split(".")[0] if item.code else item.name
+                by_family.setdefault(family, []).append(item)
+            for family, group in list(by_family.items())[:8]:
+                cites = [out.cite(nid, i.label) for i in group[:4]]
+                elems = ", ".join(dict.fromkeys(e for i in group for e in i.elements[:1]))
+                term = lookup(elems.split(", ")[0]) if elems else None
+                label_el = (f"{term.en} ({term.symbol})" if lang == "en" else f"{term.zh}（{term.symbol}）") if term \
+                    else ""
+                unique_codes = list(dict.fromkeys(i.code for i in group if i.code))
+                codes_txt = ("、" if lang == "zh" else ", ").join(unique_codes)
+                names = ("；" if lang == "zh" else "; ").join(
+                    f"{i.code} {i.name}{'【保留】' if i.reserved else ''}".strip() for i in group[:6])
+                if lang == "en":
+                    text = f"{name} controls {label_el + ' ' if label_el else ''}items under {codes_txt or family}: " \
+                           f"{names}."
+                else:
+                    text = f"{name}将{label_el}相关物项列入管制，管制编码{codes_txt or family}：{names}。"
+                out.add(text, cites)
+                if want_hs or customs:
+                    for item in group[:6]:
+                        numbers = item.hs10 or item.hs8
+                        if not numbers:
+                            continue
+                        kind = ("reference customs numbers" if item.hs10 else "reference tariff lines") if lang == "en" \
+                            else ("参考海关商品编号" if item.hs10 else "参考税则号列")
+                        joined = ", ".join(numbers) if lang == "en" else "、".join(numbers)
+                        out.add(f"{item.code or item.name}: {kind} {joined} (indicative only)." if lang == "en" else
+                                f"{item.code or item.name}的{kind}为{joined}（仅供参考）。", [out.cite(nid, item.label)])
+
+    # -- entity lists ----------------------------------------------------------------------------------------
+    def entities(self, out: Sentences, question: str, notices: list[str], as_of: str,
+                 which: str | None = None) -> None:
+        lang = out.lang
+        for nid, st in self.regime.structures.items():
+            if not st.issued or st.issued > as_of or (notices and nid not in notices):
+                continue
+            for r in st.relations:
+                if r.kind != "lists_entities" or (which and r.list_name != which):
+                    continue
+                named = [e for e in r.entities if any(part.strip() and part.strip().lower() in question.lower()
+                                                      for part in re.split(r"[/()（）]", e) if len(part.strip()) > 2)]
+                name = self.name(nid, lang)
+                rows = [c.label for c in st.clauses if c.kind == "annex_row"]
+                cites = [out.cite(nid, r.source_label)] + [out.cite(nid, lab) for lab in rows[:1]]
+                lst = r.list_name if lang == "en" else ("管控名单" if r.list_name == "control list" else "关注名单")
+                sample = ("; ".join(named) if named else "; ".join(r.entities[:3]))
+                if lang == "en":
+                    out.add(f"{name} puts {len(r.entities)} entities on the {lst}"
+                            + (f", including {sample}" if sample else "") + ".", cites)
+                else:
+                    out.add(f"{name}将{len(r.entities)}家实体列入{lst}" + (f"，包括{sample}" if sample else "") + "。",
+                            cites)
+
+    # -- versions --------------------------------------------------------------------------------------------
+    def changes(self, out: Sentences, notices: list[str], reasons: set[str], embedder) -> None:
+        lang = out.lang
+        rows = self.store.conn.execute("SELECT notice_id, lang, seq, observed_on FROM version WHERE seq > 1 "
+                                       "ORDER BY observed_on").fetchall()
+        for row in rows:
+            if notices and row["notice_id"] not in notices:
+                continue
+            if row["lang"] != "zh" and row["notice_id"] in {r["notice_id"] for r in rows if r["lang"] == "zh"}:
+                continue
+            old = understand(self.store, row["notice_id"], row["lang"], row["seq"] - 1)
+            new = understand(self.store, row["notice_id"], row["lang"], row["seq"])
+            changes = sort_changes(list(diff_versions(old, new, embedder).changes))
+            if reasons:
+                changes = [c for c in changes if set(c.reasons) & reasons] or ([] if not notices else changes)
+            name = self.name(row["notice_id"], lang)
+            for c in changes[:3]:
+                i = out.cite(row["notice_id"], c.label)
+                explanation = c.explanation_en if lang == "en" else c.explanation_zh
+                out.add(f"{name} (version {row['seq']}, seen {row['observed_on']}): {explanation}" if lang == "en"
+                        else f"{name}（第{row['seq']}版，{row['observed_on']}发现）：{explanation}", [i])
+
+
+def _would(note: str) -> str:
+    m = re.search(r"would have applied from (\d{4}-\d{2}-\d{2})", note)
+    return m.group(1) if m else ""
+
+
+def _join(parts: list[str], lang: str) -> str:
+    if lang != "en" or len(parts) < 2:
+        return "、".join(parts) if lang == "zh" else (parts[0] if parts else "")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
