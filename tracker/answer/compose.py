@@ -25,6 +25,10 @@ INTENTS = {
     "hs": re.compile(r"customs|\bHS\b|tariff|商品编号|税则|海关编码|海关编号", re.I),
     "threshold": re.compile(r"threshold|percent|%|de minimis|minimum|how (?:much|many)|value share|layers|nm\b|"
                             r"Wh/kg|density|purity|阈值|比例|价值|纯度|多少|层|纳米|密度|容量", re.I),
+    "elements": re.compile(r"which (?:rare[- ]earth |medium and heavy rare[- ]earth )?elements|哪几种|哪些元素|哪些稀土|"
+                           r"哪几类稀土|哪几种.*稀土", re.I),
+    "compare": re.compile(r"compar|\bversus\b|\bvs\.?\b|相比|比较|对比", re.I),
+    "timeline": re.compile(r"\bever\b|history|timeline|曾经|是否曾|历程|先后", re.I),
     "entity": re.compile(r"\bentit|\bcompan|control list|watch list|管控名单|关注名单|实体|企业|名单", re.I),
 }
 WEAK = 0.5  # IDF-weighted share of the question's words a passage must hold to be quoted
@@ -85,8 +89,17 @@ class Composer:
         notices = [n for n in found.notices if n in self.facts.regime.structures]
         if self._refuse(question, found, notices, dates):
             return out
+        notices = self._disambiguate(notices, found)
         elements = list(found.elements)
         facts_added = False
+        if "compare" in asked and len(notices) >= 2:
+            self.facts.compare(out, notices[0], notices[1])
+        if "elements" in asked:
+            for nid in notices[:2]:
+                self.facts.elements(out, nid)
+        if "timeline" in asked and notices:
+            for nid in notices[:2]:
+                self.facts.timeline(out, nid, as_of)
         if "change" in asked and not ({"status"} & asked and not notices):
             reasons = set()
             if "hs" in asked:
@@ -107,9 +120,15 @@ class Composer:
         wants_items = bool({"code", "hs"} & asked) or bool(found.codes or found.customs)
         if wants_items and (elements or found.codes or found.customs or notices):
             self.facts.items(out, elements, list(found.codes), list(found.customs), notices, as_of, "hs" in asked)
-        targets = notices or self._notices_for(elements, as_of)
-        if targets and ({"status"} & asked or len(dates) > 1 or (dated_by_question and not asked - {"threshold"})):
+        targets = list(dict.fromkeys(notices + self._notices_for(elements, as_of))) if elements and "status" in asked \
+            else (notices or self._notices_for(elements, as_of))
+        if elements and ({"status"} & asked or re.search(r"licen[cs]e|许可", question)) and not wants_items:
+            self.facts.items(out, elements, [], [], notices, as_of, False)
+        if targets and "timeline" not in asked and ({"status"} & asked or len(dates) > 1
+                                                    or (dated_by_question and not asked - {"threshold"})):
             focus = _focus(hits, targets, found)
+            for nid, labels in _clause_refs(question, targets).items():
+                focus[nid] = labels
             for day in dates:
                 for nid in targets[:4]:
                     self.facts.status(out, nid, day, focus.get(nid))
@@ -117,7 +136,10 @@ class Composer:
             for nid in targets[:2]:
                 self.facts.effective(out, nid)
         limit = 2 if out.items else 3
-        best = self.evidence(out, question, hits, notices, found, limit)
+        scope = notices or list(dict.fromkeys(c.notice for c in out.citations))
+        best = self.evidence(out, question, hits, scope, found, limit)
+        if _missing_unit(question, out):
+            out.items.clear()  # "多少元 / how many days": no passage states that quantity
         if "threshold" in asked and re.search(r"多少|how (?:much|many)|what (?:amount|number)", question, re.I) \
                 and not any(re.search(r"\d", t) for t, _ in out.items):
             out.items.clear()  # a quantity was asked and no passage states one: refuse rather than guess
@@ -125,11 +147,24 @@ class Composer:
             out.items.clear()
         return out
 
+    def _disambiguate(self, notices: list[str], found: Mentions) -> list[str]:
+        """'No. 57' fits two notices: keep the one whose items name the question's elements, if that decides."""
+        for group in found.ambiguous:
+            if found.elements:
+                keep = [n for n in group if any(i.elements[:1] and i.elements[0] in found.elements
+                                                for i in self.facts.regime.structures[n].items)]
+                if len(keep) == 1:
+                    notices = [n for n in notices if n not in group or n in keep]
+        return notices
+
     def _refuse(self, question: str, found: Mentions, notices: list[str], dates: list[str]) -> bool:
         """Questions the store cannot answer by construction."""
         named = re.findall(r"(?:(\d{4})\s*年\s*)?第\s*(\d{1,3})\s*号|No\.?\s*(\d{1,3})\s*of\s*(\d{4})", question)
         if named and not found.notices:
             return True  # a notice the store does not have
+        if INTERPRETATION.search(question) and not any(st.kind == "interpretation"
+                                                        for st in self.facts.regime.structures.values()):
+            return True  # the store holds no spokesperson remarks, Q&As or FAQs
         latest = max((st.issued for st in self.facts.regime.structures.values() if st.issued), default="")
         later = [d for d in re.findall(r"\d{4}-\d{2}-\d{2}", question) + dates if d > latest]
         after_words = re.search(r"\bextend|\bextension|issued? (?:a )?new|new (?:notice|announcement)|之后.*(?:发布|恢复)|"
@@ -168,11 +203,15 @@ class Composer:
         best = 0.0
         taken = 0
         floor = NAMED if notices else WEAK
+        first_notice = None
         for _, cov, chunk in scored:
             if taken >= limit:
                 break
             if cov < floor:
                 continue
+            if not notices and first_notice and chunk.notice != first_notice and cov < 0.8:
+                continue  # without a named notice, quote the best-matching notice only, unless another fits well
+            first_notice = first_notice or chunk.notice
             if chunk.lang != out.lang and any(c.notice == chunk.notice and c.lang == out.lang and c.labels ==
                                               chunk.labels for _, _, c in scored[:taken + 3]):
                 continue
@@ -216,3 +255,32 @@ def _where(chunk) -> str:
 def _where_zh(chunk) -> str:
     label = chunk.labels[0]
     return f"附件{label[5:].split('.', 1)[0]}" if label.startswith("annex") else f"第{label}项"
+
+
+CLAUSE_IN_Q = re.compile(r"第([一二三四五六七八九十]+)[条款]|(?:paragraph|para\.?|clause|article)\s*(\d+)", re.I)
+
+
+def _clause_refs(question: str, notices: list[str]) -> dict[str, set[str]]:
+    from tracker.structure.labels import cn_number
+
+    labels = {str(cn_number(m.group(1))) if m.group(1) else m.group(2) for m in CLAUSE_IN_Q.finditer(question)}
+    return {nid: labels for nid in notices[:1]} if labels else {}
+
+
+INTERPRETATION = re.compile(r"答问|答记者问|发言人|常见问题|问答|spokes|Q&A|\bFAQ|press conference|remarks", re.I)
+UNIT_ASKED = re.compile(r"多少(元|天|日|个|项|家|年)|how many (days|items|entities|years|entries)|how much (money|fine)",
+                        re.I)
+UNIT_WORDS = {"元": r"\d\s*元", "天": r"\d\s*(?:天|日|days?)", "日": r"\d\s*(?:天|日|days?)", "个": r"\d\s*(?:个|项|items?)",
+              "项": r"\d\s*(?:项|个|items?)", "家": r"\d\s*(?:家|entities)", "年": r"\d\s*年",
+              "days": r"\d\s*(?:days?|天|日)", "items": r"\d\s*(?:items?|项|个)", "entities": r"\d\s*(?:entities|家)",
+              "years": r"\d\s*(?:years?|年)", "entries": r"\d\s*(?:entries|项)", "money": r"\d\s*(?:元|yuan|RMB)",
+              "fine": r"\d\s*(?:元|yuan|RMB)"}
+
+
+def _missing_unit(question: str, out) -> bool:
+    m = UNIT_ASKED.search(question)
+    if not m:
+        return False
+    unit = next(g for g in m.groups() if g)
+    pattern = UNIT_WORDS.get(unit.lower(), r"\d")
+    return not any(re.search(pattern, t, re.I) for t, _ in out.items)

@@ -44,7 +44,7 @@ class Sentences:
         return len(self.citations)
 
     def add(self, text: str, cites: list[int]) -> None:
-        if text and cites and (text, cites) not in self.items:
+        if text and cites and text not in {t for t, _ in self.items}:
             self.items.append((text, sorted(set(cites))))
 
     def text(self) -> str:
@@ -196,8 +196,7 @@ class Facts:
               as_of: str, want_hs: bool) -> None:
         lang = out.lang
         for nid, st in self.regime.structures.items():
-            if not st.issued or st.issued > as_of or (notices and nid not in notices and not (elements or codes
-                                                                                                or customs)):
+            if not st.issued or st.issued > as_of or (notices and nid not in notices):
                 continue
             rows = [i for i in st.items if i.label.startswith("annex")] or list(st.items)
             picked = [i for i in rows if (elements and i.elements[:1] and i.elements[0] in elements)
@@ -240,6 +239,78 @@ class Facts:
                         out.add(f"{item.code or item.name}: {kind} {joined} (indicative only)." if lang == "en" else
                                 f"{item.code or item.name}的{kind}为{joined}（仅供参考）。", [out.cite(nid, item.label)])
 
+    # -- elements / comparison / timeline --------------------------------------------------------------------
+    def elements(self, out: Sentences, nid: str) -> None:
+        st = self.regime.structures.get(nid)
+        if st is None:
+            return
+        body = [i for i in st.items if not i.label.startswith("annex")] or list(st.items)
+        symbols = list(dict.fromkeys(i.elements[0] for i in body if i.elements))
+        if not symbols:
+            return
+        cites = [out.cite(nid, i.label) for i in body if i.elements][:8]
+        names = [lookup(s_) for s_ in symbols]
+        if out.lang == "en":
+            listed = ", ".join(f"{t.en} ({t.symbol})" for t in names if t)
+            out.add(f"{self.name(nid, 'en')} covers {len(symbols)} elements or materials: {listed}.", cites)
+        else:
+            listed = "、".join(f"{t.zh}（{t.symbol}）" for t in names if t)
+            out.add(f"{self.name(nid, 'zh')}涉及{len(symbols)}种元素或材料：{listed}。", cites)
+
+    def compare(self, out: Sentences, a: str, b: str) -> None:
+        from tracker.diff.engine import compare
+
+        if a not in self.regime.structures or b not in self.regime.structures:
+            return
+        cs = compare(self.regime.structures[a], self.regime.structures[b], None)
+        for first, second in ((a, b), (b, a)):
+            only = cs.summary["elements_only_in"][second]
+            codes = cs.summary["codes_only_in"][second]
+            if not only:
+                continue
+            rows = [i for i in self.regime.structures[second].items if i.elements[:1] and
+                    i.elements[0] in {e["symbol"] for e in only}]
+            cites = [out.cite(second, i.label) for i in rows[:6]]
+            fam = lambda sym: sorted({c.split(".")[0] for c in codes.get(sym, [])})  # noqa: E731
+            if out.lang == "en":
+                listed = "; ".join(f"{e['en']} ({e['symbol']}) {', '.join(fam(e['symbol']))}" for e in only)
+                out.add(f"Compared with {self.name(first, 'en')}, {self.name(second, 'en')} adds: {listed}.", cites)
+            else:
+                listed = "；".join(f"{e['zh']}（{e['symbol']}）{'、'.join(fam(e['symbol']))}" for e in only)
+                out.add(f"与{self.name(first, 'zh')}相比，{self.name(second, 'zh')}新增：{listed}。", cites)
+            break
+        both = cs.summary["elements_in_both"]
+        if both:
+            listed = ", ".join(f"{e['en']} ({e['symbol']})" for e in both)
+            out.add(f"Both name {listed}." if out.lang == "en" else
+                    f"两者都涉及{'、'.join(e['zh'] for e in both)}。", [out.cite(a, "title"), out.cite(b, "title")])
+        out.add(f"{self.name(a, out.lang)}: {cs.summary['reference_numbers'][a]}; {self.name(b, out.lang)}: "
+                f"{cs.summary['reference_numbers'][b]}.", [out.cite(a, "title"), out.cite(b, "title")])
+
+    def timeline(self, out: Sentences, nid: str, as_of: str) -> None:
+        """Every change of state of the notice's provisions up to as_of."""
+        from tracker.changes import EVENT
+
+        for provision in self.regime.provisions(nid):
+            prev = None
+            for day in [d for d in self.regime.change_days() if d <= as_of]:
+                cur = self.regime.state(provision, day)
+                if cur is None or (prev and prev.status == cur.status):
+                    prev = cur or prev
+                    continue
+                event = EVENT.get((cur.status, prev.status if prev else None), cur.status)
+                cites = [out.cite(d["notice"], d["label"]) for d in cur.determined_by if d["label"]] or \
+                    [out.cite(nid, "title")]
+                what = self.name(nid, out.lang) if provision.label == "*" else \
+                    (f"clause {provision.label} of {self.name(nid, 'en')}" if out.lang == "en"
+                     else f"{self.name(nid, 'zh')}第{provision.label}项")
+                word = event if out.lang == "en" else STATUS["zh"][cur.status]
+                note = f" ({cur.note})" if out.lang == "en" and "before it took effect" in cur.note else ""
+                out.add(f"{day}: {what}: {word}{note}." if out.lang == "en" else f"{day}：{what}{word}。", cites)
+                prev = cur
+            if provision.label == "*":
+                break
+
     # -- entity lists ----------------------------------------------------------------------------------------
     def entities(self, out: Sentences, question: str, notices: list[str], as_of: str,
                  which: str | None = None) -> None:
@@ -257,12 +328,29 @@ class Facts:
                 cites = [out.cite(nid, r.source_label)] + [out.cite(nid, lab) for lab in rows[:1]]
                 lst = r.list_name if lang == "en" else ("管控名单" if r.list_name == "control list" else "关注名单")
                 sample = ("; ".join(named) if named else "; ".join(r.entities[:3]))
+                when = r.start or st.issued
                 if lang == "en":
-                    out.add(f"{name} puts {len(r.entities)} entities on the {lst}"
+                    out.add(f"{name} puts {len(r.entities)} entities on the {lst} from {when}"
                             + (f", including {sample}" if sample else "") + ".", cites)
                 else:
-                    out.add(f"{name}将{len(r.entities)}家实体列入{lst}" + (f"，包括{sample}" if sample else "") + "。",
-                            cites)
+                    out.add(f"{name}自{when}起将{len(r.entities)}家实体列入{lst}" + (f"，包括{sample}" if sample else "")
+                            + "。", cites)
+                self._dropped(out, nid, question, r.entities)
+
+    def _dropped(self, out: Sentences, nid: str, question: str, now: tuple[str, ...]) -> None:
+        """An entity the question names that an earlier version listed and the latest no longer does."""
+        versions = self.store.conn.execute("SELECT seq, observed_on FROM version WHERE notice_id = ? AND lang = 'zh' "
+                                           "ORDER BY seq", (nid,)).fetchall()
+        for older, newer in zip(versions, versions[1:], strict=False):
+            before = understand(self.store, nid, "zh", older["seq"])
+            listed = next((r.entities for r in before.relations if r.kind == "lists_entities"), ())
+            for entity in set(listed) - set(now):
+                parts = [p.strip() for p in re.split(r"[/()（）]", entity) if len(p.strip()) > 2]
+                if any(p.lower() in question.lower() for p in parts):
+                    i = out.cite(nid, "annex1")
+                    out.add(f"{entity} was dropped from the annex of {self.name(nid, 'en')} in version {newer['seq']} "
+                            f"(seen {newer['observed_on']})." if out.lang == "en" else
+                            f"{entity}已在第{newer['seq']}版附件中删除（{newer['observed_on']}发现）。", [i])
 
     # -- versions --------------------------------------------------------------------------------------------
     def changes(self, out: Sentences, notices: list[str], reasons: set[str], embedder) -> None:
