@@ -138,8 +138,75 @@ def bench_diff_eval() -> dict:
     return {"cases": result["cases"], "micro": result["micro"], "rank_accuracy": result["rank_accuracy"]}
 
 
+def bench_ask() -> dict:
+    """Warm answers (retrieval + offline answer) over the question suite, cold start, index build vs embedding."""
+    import subprocess
+    import sys as _sys
+
+    from tracker.answer.ask import Asker
+    from tracker.embeddings import get_embedder
+    from tracker.evaluation import load_suite
+    from tracker.index.build import build_index
+    from tracker.index.chunks import chunks_of
+    from tracker.mirror.walk import walk
+    from tracker.understand import understand
+
+    out = {}
+    suite = load_suite(Path(__file__).resolve().parents[1] / "evals" / "questions.jsonl")
+    with tempfile.TemporaryDirectory() as tmp:
+        for model in ("e5", "minilm"):
+            settings = load_settings({"home": Path(tmp) / model, "embedder": model})
+            walk(settings, default_corpus())
+            with Store(settings.home) as store:
+                embedder = get_embedder(model)
+                embedder.encode(["warm up"])
+                texts = []
+                for notice in store.notices():
+                    for lang in notice["languages"]:
+                        texts += [c.text for c in chunks_of(understand(store, notice["id"], lang),
+                                                            lang == "zh" or "zh" not in notice["languages"])]
+                t0 = time.perf_counter()
+                embedder.encode(texts)
+                pure = time.perf_counter() - t0
+                stats = build_index(store, embedder)
+                asker = Asker(settings, store)
+                asker.ask("warm up")
+                times = []
+                for q in suite:
+                    t = time.perf_counter()
+                    asker.ask(q["question"], q.get("as_of"))
+                    times.append((time.perf_counter() - t) * 1000)
+                times.sort()
+            t0 = time.perf_counter()
+            subprocess.run([_sys.executable, "-m", "tracker.cli", "--home", str(settings.home), "ask",
+                            "镝的管制编码是什么？", "--json"], capture_output=True, check=True,
+                           env={**__import__("os").environ, "TRACKER_EMBEDDER": model})
+            cold = time.perf_counter() - t0
+            out[model] = {"chunks": stats.chunks, "index_build_s": round(stats.seconds, 2),
+                          "pure_embedding_s": round(pure, 2),
+                          "build_over_embedding": round(stats.seconds / pure, 3) if pure else None,
+                          "warm_answer_ms_p50": round(times[len(times) // 2], 1),
+                          "warm_answer_ms_p95": round(times[int(len(times) * 0.95) - 1], 1),
+                          "cold_start_cli_s": round(cold, 2), "target_warm_p95_ms": 150}
+    return out
+
+
+def bench_ask_eval() -> dict:
+    from tracker.evaluation import evaluate
+    from tracker.mirror.walk import walk
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for model in ("e5", "minilm"):
+            settings = load_settings({"home": Path(tmp) / model, "embedder": model})
+            walk(settings, default_corpus())
+            result = evaluate(settings, Path(__file__).resolve().parents[1] / "evals" / "questions.jsonl")
+            out[model] = {"tracker": result["tracker"], "baseline": result["baseline"]}
+    return out
+
+
 BENCHES = {"crawl": bench_crawl, "parse": bench_parse, "diff": bench_diff, "status": bench_status,
-           "diff_eval": bench_diff_eval}
+           "diff_eval": bench_diff_eval, "ask": bench_ask, "ask_eval": bench_ask_eval}
 
 
 def main() -> None:

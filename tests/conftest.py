@@ -93,3 +93,17 @@ def walked_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("walked")
     walk(CORPUS, home)
     return home
+
+
+@pytest.fixture(scope="session")
+def indexed_home(walked_home, tmp_path_factory) -> Path:
+    """A copy of the walked store with a search index built with the real bundled model."""
+    from tracker.embeddings import get_embedder
+    from tracker.index.build import build_index
+    from tracker.store.repository import Store
+
+    home = tmp_path_factory.mktemp("indexed") / "home"
+    shutil.copytree(walked_home, home)
+    with Store(home) as store:
+        build_index(store, get_embedder("minilm"))
+    return home

@@ -50,8 +50,9 @@ class Settings(BaseSettings):
     user_agent: str = Field(default="tracker/0.1 (export-control compliance monitor; polite crawler)",
                             description="User-Agent sent with every request")
     robots: bool = Field(default=True, description="obey robots.txt")
-    embedder: str = Field(default="minilm", description="sentence-transformers model for diffs and search: "
-                          "minilm (bundled, English), e5 (bundled multilingual, slower), or a model name/path")
+    embedder: str = Field(default="e5", description="embedding model for diffs and search: e5 (bundled "
+                          "multilingual-e5-small, the default by measurement), minilm (bundled all-MiniLM-L6-v2, "
+                          "English only), hash (tests), or any sentence-transformers model name or path")
     llm: str | None = Field(default=None, description="LLM answerer as provider:model (openai, vllm, ollama, "
                             "openai-compatible), e.g. ollama:qwen2.5; unset = the offline answerer")
     llm_base_url: str | None = Field(default=None, description="base URL of an OpenAI-compatible server")

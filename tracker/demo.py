@@ -90,7 +90,30 @@ def run_demo(settings: Settings, root: Path | None, until: str | None, out=None)
             print(f"\nNothing new is published after {last}; the documents already fix these dates:", file=out)
         for day in later:
             printer._states(store, day, header=True)
+        _answer_questions(settings, store, (root or settings.corpus) / "demo-questions.jsonl", out)
         counts = store.counts()
     print(f"\nstore: {counts['notice']} notices, {counts['version']} versions, {counts['url']} URLs, "
           f"{counts['snapshot']} raw snapshots", file=out)
     return 1 if failures else 0
+
+
+def _answer_questions(settings: Settings, store: Store, path: Path, out) -> None:
+    """End the story with a few answers, in both languages, with citations (questions from the mirror's folder)."""
+    import json
+
+    from tracker.answer.ask import Asker
+    from tracker.index.build import ensure_index
+
+    if not path.exists():
+        return
+    stats = ensure_index(store, get_embedder(settings.embedder))
+    if stats:
+        print(f"\nindexed {stats.chunks} chunks ({stats.embedded} embedded, {stats.seconds:.1f}s)", file=out)
+    asker = Asker(settings, store)
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        answer = asker.ask(json.loads(line)["question"])
+        print(f"\nQ: {answer.question}\nA: {answer.answer}", file=out)
+        for i, c in enumerate(answer.citations, 1):
+            print(f"   [{i}] {c.notice} {c.label} {c.url}", file=out)

@@ -218,7 +218,11 @@ class Composer:
             best = max(best, cov)
             sentence = chunk.body if len(chunk.body) <= 260 else _best_sentence(question, chunk.body)
             name = self.facts.name(chunk.notice, out.lang)
-            i = out.cite(chunk.notice, chunk.labels[0], chunk.key)
+            label = chunk.labels[0]
+            if len(chunk.labels) > 1:  # a group of annex rows: cite the row the quote comes from
+                rows = chunk.body.split("\n")
+                label = next((lab for lab, row in zip(chunk.labels, rows, strict=False) if sentence in row), label)
+            i = out.cite(chunk.notice, label, chunk.key)
             text = f"{name}, {_where(chunk)}: “{sentence}”" if out.lang == "en" else f"{name}{_where_zh(chunk)}规定：“{sentence}”"
             if out.lang == "en" and re.search(r"[\u4e00-\u9fff]", sentence):
                 g = gloss(sentence)
@@ -229,7 +233,8 @@ class Composer:
 
 
 def _best_sentence(question: str, body: str) -> str:
-    parts = [p for p in re.split(r"(?<=[。；;])|(?<=\.)\s+|\n", body) if p.strip()]
+    parts = [p for p in re.split(r"(?<=[。；;])|(?<!\bNo\.)(?<!\bNos\.)(?<!\bArt\.)(?<!\bpara\.)(?<=\.)\s+|\n", body)
+             if p.strip()]
     if not parts:
         return body[:200]
     best = max(parts, key=lambda p: coverage(question, p))
