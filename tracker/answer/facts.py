@@ -71,6 +71,22 @@ class Facts:
         self.store = store
         self.regime = regime
         self.notices = {n["id"]: n for n in store.notices()}
+        self._structures: dict[tuple[str, str, int], NoticeStructure | None] = {}
+        self._diffs: dict[tuple[str, str, int], list] = {}
+
+    def version(self, nid: str, lang: str, seq: int) -> NoticeStructure | None:
+        """A version's structure, read once per answerer."""
+        key = (nid, lang, seq)
+        if key not in self._structures:
+            self._structures[key] = understand(self.store, nid, lang, seq)
+        return self._structures[key]
+
+    def version_changes(self, nid: str, lang: str, seq: int, embedder) -> list:
+        key = (nid, lang, seq)
+        if key not in self._diffs:
+            old, new = self.version(nid, lang, seq - 1), self.version(nid, lang, seq)
+            self._diffs[key] = sort_changes(list(diff_versions(old, new, embedder).changes))
+        return self._diffs[key]
 
     def name(self, nid: str, lang: str) -> str:
         return notice_name(self.notices[nid], lang) if nid in self.notices else nid
@@ -342,7 +358,7 @@ class Facts:
         versions = self.store.conn.execute("SELECT seq, observed_on FROM version WHERE notice_id = ? AND lang = 'zh' "
                                            "ORDER BY seq", (nid,)).fetchall()
         for older, newer in zip(versions, versions[1:], strict=False):
-            before = understand(self.store, nid, "zh", older["seq"])
+            before = self.version(nid, "zh", older["seq"])
             listed = next((r.entities for r in before.relations if r.kind == "lists_entities"), ())
             for entity in set(listed) - set(now):
                 parts = [p.strip() for p in re.split(r"[/()（）]", entity) if len(p.strip()) > 2]
@@ -362,9 +378,7 @@ class Facts:
                 continue
             if row["lang"] != "zh" and row["notice_id"] in {r["notice_id"] for r in rows if r["lang"] == "zh"}:
                 continue
-            old = understand(self.store, row["notice_id"], row["lang"], row["seq"] - 1)
-            new = understand(self.store, row["notice_id"], row["lang"], row["seq"])
-            changes = sort_changes(list(diff_versions(old, new, embedder).changes))
+            changes = self.version_changes(row["notice_id"], row["lang"], row["seq"], embedder)
             if reasons:
                 changes = [c for c in changes if set(c.reasons) & reasons] or ([] if not notices else changes)
             name = self.name(row["notice_id"], lang)
