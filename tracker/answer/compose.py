@@ -18,7 +18,8 @@ INTENTS = {
                            r"废止|被.*暂停|暂停.*哪|调整.*目录|修改.*目录|关系", re.I),
     "status": re.compile(r"in force|in effect|\beffective on|still appl|\bappl(?:y|ies|ying) on|suspended|\bvalid|"
                          r"\bstatus|ever (?:in force|take effect)|是否(?:仍|有效|生效|暂停|适用|实施|继续)|有效吗|生效了吗|"
-                         r"暂停|状态|处于|仍需|还需|仍然", re.I),
+                         r"暂停|状态|处于|仍需|还需|仍然|是否需要|需要.{0,6}许可|need (?:a )?licen[cs]e|"
+                         r"require (?:a )?licen[cs]e|\brepeal", re.I),
     "when": re.compile(r"\bwhen\b|\buntil\b|what date|which date|from what|how long|何时|什么时候|哪天|哪一天|截至|截止|"
                        r"到期|起止|期限|多久", re.I),
     "code": re.compile(r"control code|\bcodes?\b|ECCN|编码|编号是|管制编码", re.I),
@@ -62,16 +63,24 @@ def set_idf(lexical) -> None:
 
 
 def coverage(question: str, text: str) -> float:
-    """IDF-weighted share of the question's content words (and their Chinese equivalents) found in the text."""
-    words = [w for w in tokenize(question + " " + expand_en(question))
-             if len(w) > 1 or re.match(r"[\u3400-\u9fff]", w)]
-    words = list(dict.fromkeys(words))
+    """IDF-weighted share of the question's content words found in the text. An English question read against
+    a Chinese passage counts only what can cross languages: glossary terms, codes, numbers."""
+    cross = not re.search(r"[\u4e00-\u9fff]", question) and len(re.findall(r"[\u4e00-\u9fff]", text)) > 8
+    if cross:
+        source = expand_en(question) + " " + " ".join(re.findall(r"\d[A-E]\d{3}[.\w]*|\d+(?:\.\d+)?%?", question))
+    else:
+        source = question + " " + expand_en(question)
+    words = list(dict.fromkeys(w for w in tokenize(source) if len(w) > 1 or re.match(r"[\u3400-\u9fff]", w)))
     if not words:
         return 0.0
     low = text.lower()
     weights = [max(_IDF.get(w, 1.0), 0.05) for w in words]
     have = sum(wt for w, wt in zip(words, weights, strict=True) if w.lower() in low)
-    return have / sum(weights)
+    score = have / sum(weights)
+    if cross:  # only part of an English question can be matched in Chinese: discount by how much
+        english = [w for w in tokenize(question) if re.match(r"[a-z]{3,}", w)]
+        score *= min(1.0, len(words) / max(3, len(english)))
+    return score
 
 
 class Composer:
@@ -115,15 +124,18 @@ class Composer:
             for nid in notices:
                 self.facts.relations(out, nid)
             facts_added = True
-        if "entity" in asked:
+        if "entity" in asked or self._names_entity(question):
             self.facts.entities(out, question, notices, as_of, _which_list(question))
         wants_items = bool({"code", "hs"} & asked) or bool(found.codes or found.customs)
+        top = list(dict.fromkeys(h.chunk.notice for h in hits[:5]))  # without a named notice: the ones found
         if wants_items and (elements or found.codes or found.customs or notices):
-            self.facts.items(out, elements, list(found.codes), list(found.customs), notices, as_of, "hs" in asked)
+            self.facts.items(out, elements, list(found.codes), list(found.customs), notices or top[:2], as_of,
+                             "hs" in asked)
         targets = list(dict.fromkeys(notices + self._notices_for(elements, as_of))) if elements and "status" in asked \
             else (notices or self._notices_for(elements, as_of))
-        if elements and ({"status"} & asked or re.search(r"licen[cs]e|许可", question)) and not wants_items:
-            self.facts.items(out, elements, [], [], notices, as_of, False)
+        if elements and not notices and ({"status"} & asked or re.search(r"licen[cs]e|许可", question)) \
+                and not wants_items:
+            self.facts.items(out, elements, [], [], top[:2], as_of, False)
         if targets and "timeline" not in asked and ({"status"} & asked or len(dates) > 1
                                                     or (dated_by_question and not asked - {"threshold"})):
             focus = _focus(hits, targets, found)
@@ -135,9 +147,14 @@ class Composer:
         if "when" in asked and targets and not {"status"} & asked:
             for nid in targets[:2]:
                 self.facts.effective(out, nid)
-        limit = 2 if out.items else 3
-        scope = notices or list(dict.fromkeys(c.notice for c in out.citations))
-        best = self.evidence(out, question, hits, scope, found, limit)
+        limit = 3
+        best = self.evidence(out, question, hits, notices, found, limit)
+        if ({"status"} & asked or dated_by_question) and "timeline" not in asked:
+            for c in list(out.citations):  # the state, on the date asked, of what the quotes come from
+                if c.notice not in out.stated and c.notice in self.facts.regime.structures \
+                        and c.label != "title" and not c.label.startswith("annex"):
+                    for day in dates:
+                        self.facts.status(out, c.notice, day, {c.label})
         if _missing_unit(question, out):
             out.items.clear()  # "多少元 / how many days": no passage states that quantity
         if "threshold" in asked and re.search(r"多少|how (?:much|many)|what (?:amount|number)", question, re.I) \
@@ -146,6 +163,15 @@ class Composer:
         if not out.items or (best == 0 and not facts_added and not out.items):
             out.items.clear()
         return out
+
+    def _names_entity(self, question: str) -> bool:
+        for st in self.facts.regime.structures.values():
+            for r in st.relations:
+                if r.kind == "lists_entities" and any(
+                        len(p.strip()) > 3 and p.strip().lower() in question.lower()
+                        for e in r.entities for p in re.split(r"[/()（）]", e)):
+                    return True
+        return False
 
     def _disambiguate(self, notices: list[str], found: Mentions) -> list[str]:
         """'No. 57' fits two notices: keep the one whose items name the question's elements, if that decides."""
@@ -196,9 +222,13 @@ class Composer:
             if chunk.issued and chunk.issued > self.as_of:
                 continue
             text = chunk.text.lower()
-            cov = coverage(question, chunk.text)
+            same = bool(re.search(r"[\u4e00-\u9fff]", question)) == (chunk.lang == "zh")
+            cov = coverage(question, chunk.text if same else chunk.body)
             cov += sum(0.25 for m in must if m in text.replace(" ", ""))
             scored.append((cov + score * 3, cov, chunk))
+        has_lang = {c.notice for _, _, c in scored if c.lang == out.lang}
+        scored = [x for x in scored if x[2].lang == out.lang or x[2].notice not in has_lang
+                  or x[2].kind in ("annex_rows", "annex_para")]  # quote the question's language where it exists
         scored.sort(key=lambda x: -x[0])
         best = 0.0
         taken = 0
@@ -216,7 +246,7 @@ class Composer:
                                               chunk.labels for _, _, c in scored[:taken + 3]):
                 continue
             best = max(best, cov)
-            sentence = chunk.body if len(chunk.body) <= 260 else _best_sentence(question, chunk.body)
+            sentence = chunk.body if len(chunk.body) <= 400 else _best_sentence(question, chunk.body)
             name = self.facts.name(chunk.notice, out.lang)
             label = chunk.labels[0]
             if len(chunk.labels) > 1:  # a group of annex rows: cite the row the quote comes from
@@ -233,19 +263,20 @@ class Composer:
 
 
 def _best_sentence(question: str, body: str) -> str:
+    """The one or two sentences of a long clause that hold the question's words best, in document order."""
     parts = [p for p in re.split(r"(?<=[。；;])|(?<!\bNo\.)(?<!\bNos\.)(?<!\bArt\.)(?<!\bpara\.)(?<=\.)\s+|\n", body)
              if p.strip()]
     if not parts:
         return body[:200]
-    best = max(parts, key=lambda p: coverage(question, p))
-    return best.strip()[:300]
+    ranked = sorted(range(len(parts)), key=lambda i: -coverage(question, parts[i]))[:2]
+    return " ".join(parts[i].strip() for i in sorted(ranked))[:450]
 
 
 def _which_list(question: str) -> str | None:
     low = question.lower()
     if "watch list" in low or "关注名单" in question:
         return "watch list"
-    if "control list" in low or "管控名单" in question:
+    if re.search(r"(?<!export-)(?<!export )control list", low) or "管控名单" in question:
         return "control list"
     return None
 
@@ -275,8 +306,8 @@ def _clause_refs(question: str, notices: list[str]) -> dict[str, set[str]]:
 INTERPRETATION = re.compile(r"答问|答记者问|发言人|常见问题|问答|spokes|Q&A|\bFAQ|press conference|remarks", re.I)
 UNIT_ASKED = re.compile(r"多少(元|天|日|个|项|家|年)|how many (days|items|entities|years|entries)|how much (money|fine)",
                         re.I)
-UNIT_WORDS = {"元": r"\d\s*元", "天": r"\d\s*(?:天|日|days?)", "日": r"\d\s*(?:天|日|days?)", "个": r"\d\s*(?:个|项|items?)",
-              "项": r"\d\s*(?:项|个|items?)", "家": r"\d\s*(?:家|entities)", "年": r"\d\s*年",
+UNIT_WORDS = {"元": r"\d\s*元", "天": r"\d\s*(?:天|日|days?)", "日": r"\d\s*(?:天|日|days?)",
+              "个": r"(?<!第)(?<![\d.])\d+\s*(?:个|项|items?)", "项": r"(?<!第)(?<![\d.])\d+\s*(?:项|个|items?)", "家": r"\d\s*(?:家|entities)", "年": r"\d\s*年",
               "days": r"\d\s*(?:days?|天|日)", "items": r"\d\s*(?:items?|项|个)", "entities": r"\d\s*(?:entities|家)",
               "years": r"\d\s*(?:years?|年)", "entries": r"\d\s*(?:entries|项)", "money": r"\d\s*(?:元|yuan|RMB)",
               "fine": r"\d\s*(?:元|yuan|RMB)"}

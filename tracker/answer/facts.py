@@ -31,6 +31,7 @@ class Sentences:
     lang: str
     items: list[tuple[str, list[int]]] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    stated: set[str] = field(default_factory=set)  # notices whose state on the date has been given
 
     def cite(self, notice: str, label: str, key: str = "") -> int:
         for i, c in enumerate(self.citations, 1):
@@ -97,6 +98,7 @@ class Facts:
         st = self.regime.structures.get(nid)
         if st is None:
             return
+        out.stated.add(nid)
         name = self.name(nid, lang)
         if not st.issued or st.issued > as_of:
             i = out.cite(nid, "title")
@@ -228,7 +230,11 @@ class Facts:
             for item in picked:
                 family = item.code.split(".")[0] if item.code else item.name
                 by_family.setdefault(family, []).append(item)
-            for family, group in list(by_family.items())[:8]:
+            if sum(1 for f in by_family if not re.match(r"\d[A-E]\d{3}", f)) > 2:  # items without codes: one line
+                uncoded = [i for f, g in by_family.items() if not re.match(r"\d[A-E]\d{3}", f) for i in g]
+                by_family = {f: g for f, g in by_family.items() if re.match(r"\d[A-E]\d{3}", f)}
+                by_family["、".join(i.name for i in uncoded[:8])] = uncoded
+            for family, group in list(by_family.items())[:4]:
                 cites = [out.cite(nid, i.label) for i in group[:4]]
                 elems = ", ".join(dict.fromkeys(e for i in group for e in i.elements[:1]))
                 term = lookup(elems.split(", ")[0]) if elems else None
@@ -339,6 +345,8 @@ class Facts:
                     continue
                 named = [e for e in r.entities if any(part.strip() and part.strip().lower() in question.lower()
                                                       for part in re.split(r"[/()（）]", e) if len(part.strip()) > 2)]
+                if self._question_names_entity(question) and not named:
+                    continue  # the question names an entity that is on another list
                 name = self.name(nid, lang)
                 rows = [c.label for c in st.clauses if c.kind == "annex_row"]
                 cites = [out.cite(nid, r.source_label)] + [out.cite(nid, lab) for lab in rows[:1]]
@@ -352,6 +360,12 @@ class Facts:
                     out.add(f"{name}自{when}起将{len(r.entities)}家实体列入{lst}" + (f"，包括{sample}" if sample else "")
                             + "。", cites)
                 self._dropped(out, nid, question, r.entities)
+
+    def _question_names_entity(self, question: str) -> bool:
+        low = question.lower()
+        return any(len(p.strip()) > 3 and p.strip().lower() in low
+                   for st in self.regime.structures.values() for r in st.relations if r.kind == "lists_entities"
+                   for e in r.entities for p in re.split(r"[/()（）]", e))
 
     def _dropped(self, out: Sentences, nid: str, question: str, now: tuple[str, ...]) -> None:
         """An entity the question names that an earlier version listed and the latest no longer does."""

@@ -54,7 +54,8 @@ def chunks_of(st: NoticeStructure, with_annexes: bool = True) -> list[Chunk]:
             continue
         elif clause.kind == "annex_row":
             rows.append(clause)
-        elif clause.kind == "annex_para" and not clause.label.split(".")[-1].startswith("part"):
+        elif clause.kind == "annex_para" and not clause.label.split(".")[-1].startswith("part") \
+                and len(clause.text) >= 8:  # not the bare "附件" / "Annex" heading
             out.append(Chunk(f"{st.notice}:{st.lang}:{clause.label}", st.notice, st.lang, st.version,
                              (clause.label,), "annex_para", f"{head}\n{clause.text}", clause.text, clause.source,
                              st.issued))

@@ -11,8 +11,11 @@ import numpy as np
 from tracker.embeddings import Embedder
 
 
+CHUNKER_VERSION = 2  # bump when chunking changes: the index file name changes, so the index is rebuilt
+
+
 def index_path(home: Path, model: str) -> Path:
-    return home / "index" / f"dense-{re.sub(r'[^A-Za-z0-9._-]+', '_', model)}.faiss"
+    return home / "index" / f"dense-{re.sub(r'[^A-Za-z0-9._-]+', '_', model)}-c{CHUNKER_VERSION}.faiss"
 
 
 def embed_missing(conn, embedder: Embedder, texts_by_sha: dict[str, str], batch: int = 64) -> int:

@@ -77,6 +77,8 @@ def gloss(text: str) -> str:
 
     found = [f"{zh} = {en}" for zh, en in GLOSS.items() if zh in text]
     found += [f"{m.group(0)} = Article {cn_number(m.group(1))}" for m in _ARTICLE.finditer(text)]
+    found += [f"{m.group(0)} = {int(m.group(1))}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+              for m in re.finditer(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)]
     return "; ".join(dict.fromkeys(found))
 
 
@@ -99,7 +101,11 @@ EN_ZH = {
     "hydrogen": "氢", "jet": "气流", "mill": "磨", "crystal": "单晶", "single-crystal": "单晶", "wafer": "晶片",
     "substrate": "衬底", "epitaxial": "外延", "ingot": "锭", "tungsten": "钨", "carbide": "碳化", "ammonium": "铵",
     "prohibit": "禁止", "prohibits": "禁止", "prohibited": "禁止", "ban": "禁止", "nuclear": "核", "missile": "导弹",
-    "effect": "实施", "effective": "实施", "force": "实施", "threshold": "以上",
+    "effect": "实施", "effective": "实施", "force": "实施", "threshold": "以上", "dual-use": "两用物项",
+    "items": "物项", "item": "物项", "import": "进口", "export": "出口", "adopt": "通过", "adopted": "通过",
+    "review": "审查", "time limit": "期限", "verification": "核查", "list": "名单", "transfer": "转移",
+    "catch-all": "明知", "knowingly": "明知", "training": "培训", "engineers": "人员", "projects": "项目",
+    "overseas": "境外", "participate": "参与", "repealed": "废止", "ceases": "停止执行",
 }
 
 
