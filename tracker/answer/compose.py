@@ -33,7 +33,7 @@ INTENTS = {
     "entity": re.compile(r"\bentit|\bcompan|control list|watch list|管控名单|关注名单|实体|企业|名单", re.I),
 }
 WEAK = 0.5  # IDF-weighted share of the question's words a passage must hold to be quoted
-NAMED = 0.3  # lower bar inside the notices a question names
+NAMED = 0.2  # lower bar inside the notices a question names
 
 
 def intents(question: str) -> set[str]:
@@ -126,6 +126,8 @@ class Composer:
             facts_added = True
         if "entity" in asked or self._names_entity(question):
             self.facts.entities(out, question, notices, as_of, _which_list(question))
+            if not notices and out.citations:  # quote the listing notice's own clauses
+                notices = list(dict.fromkeys(c.notice for c in out.citations))
         wants_items = bool({"code", "hs"} & asked) or bool(found.codes or found.customs)
         top = list(dict.fromkeys(h.chunk.notice for h in hits[:5]))  # without a named notice: the ones found
         if wants_items and (elements or found.codes or found.customs or notices):
