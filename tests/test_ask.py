@@ -138,3 +138,25 @@ def test_quality_on_the_question_suite_beats_the_langchain_baseline(indexed_home
     assert int(ours["all"]["correct_refusals"].split("/")[0]) >= 6
     assert ours["all"]["key_fact_accuracy"] > base["all"]["key_fact_accuracy"] + 0.5
     assert ours["all"]["recall_at_5"] > base["all"]["recall_at_5"]
+
+
+def test_llm_answerer_end_to_end_through_ask(indexed_home):
+    """TRACKER_LLM set: the question goes to an OpenAI-compatible server with the retrieved chunks and the
+    structured facts; the cited reply comes back with citations resolved, and the audit names the prompt."""
+    from fake_openai import FakeOpenAI
+
+    def reply(body: dict) -> str:
+        user = body["messages"][-1]["content"]
+        key = re.search(r'<source key="([^"]+:1\.1)"', user) or re.search(r'<source key="([^"]+)"', user)
+        return f"Clause 1.1 of No. 61 is suspended on 2025-12-15 [{key.group(1)}]. The Moon is cheese [made:up:key]."
+
+    with FakeOpenAI(reply) as server, Store(indexed_home) as store:
+        settings = settings_for(indexed_home, embedder="minilm", llm="openai-compatible:fake",
+                                llm_base_url=server.base_url, llm_api_key="k", retries=0)
+        answer = Asker(settings, store).ask("Is No. 61's 0.1% rule in force on 2025-12-15?")
+        sent = server.messages("user")[-1]
+    assert not answer.cannot_answer and answer.answerer == "llm:openai-compatible:fake"
+    assert answer.prompt_version == "answer-v1" and answer.as_of == ("2025-12-15",)
+    assert "Moon" not in answer.answer and "[1]" in answer.answer  # the uncited sentence was dropped
+    assert answer.citations[0].notice == "mofcom-2025-61"
+    assert "suspended" in sent and "<source key=" in sent  # facts and sources were sent as data

@@ -45,7 +45,8 @@ class Asker:
             from tracker.answer.llm import LLMAnswerer
 
             key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-            self.llm = LLMAnswerer(settings.llm, settings.llm_base_url, key)
+            self.llm = LLMAnswerer(settings.llm, settings.llm_base_url, key, timeout=settings.timeout,
+                                   max_retries=settings.retries)
 
     def ask(self, question: str, as_of: str | None = None, k: int = 8) -> Answer:
         started = time.perf_counter()

@@ -25,6 +25,7 @@ class Chunk:
     body: str
     url: str
     issued: str | None
+    id: int = 0  # the row id in the store (and in the FAISS index) once stored
 
     @property
     def sha256(self) -> str:

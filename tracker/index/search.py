@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracker.embeddings import Embedder
+from tracker.index.chunks import Chunk
 from tracker.index.dense import read_index
 from tracker.index.lexical import Lexical
 from tracker.store.repository import Store
@@ -27,22 +28,8 @@ EN_ELEMENT = re.compile(r"\b(" + "|".join(sorted((t.en for t in TERMS), key=len,
 
 
 @dataclass(frozen=True)
-class Stored:
-    id: int
-    key: str
-    notice: str
-    lang: str
-    labels: tuple[str, ...]
-    kind: str
-    text: str
-    body: str
-    url: str
-    issued: str | None
-
-
-@dataclass(frozen=True)
 class Hit:
-    chunk: Stored
+    chunk: Chunk
     score: float
     ranks: dict
 
@@ -105,8 +92,8 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         rows = store.conn.execute("SELECT * FROM chunk ORDER BY id").fetchall()
-        self.chunks = [Stored(r["id"], r["key"], r["notice_id"], r["lang"], tuple(json.loads(r["labels"])), r["kind"],
-                              r["text"], r["body"], r["url"], r["issued"]) for r in rows]
+        self.chunks = [Chunk(r["key"], r["notice_id"], r["lang"], r["version"], tuple(json.loads(r["labels"])),
+                             r["kind"], r["text"], r["body"], r["url"], r["issued"], r["id"]) for r in rows]
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self.dense = read_index(store.home, embedder.name)
         self.lexical = Lexical([c.text for c in self.chunks])
