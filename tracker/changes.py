@@ -15,6 +15,7 @@ EVENT = {("in_force", None): "entered into force", ("in_force", "not_yet_effecti
          ("suspended", None): "suspended", ("suspended", "in_force"): "suspended",
          ("suspended", "not_yet_effective"): "suspended before taking effect",
          ("in_force", "suspended"): "resumed", ("not_yet_effective", "suspended"): "suspension ended",
+         ("in_force_first", "suspended"): "takes effect after the suspension",
          ("expired", None): "expired", ("expired", "in_force"): "expired", ("repealed", None): "repealed",
          ("not_yet_effective", None): "published, not yet effective"}
 
@@ -62,13 +63,15 @@ def regime_changes(store: Store, regime: Regime, since: str, until: str, embedde
                     continue
                 before = prev.status if prev else None
                 if cur.status != before:
+                    key = ("in_force_first", before) if "never taken effect" in cur.note else (cur.status, before)
                     transitions.append({"date": day, "notice": nid, "provision": provision.label,
                                         "summary": provision.summary[:80], "from": before, "to": cur.status,
-                                        "event": EVENT.get((cur.status, before), f"{before} -> {cur.status}"),
-                                        "ambiguous": cur.ambiguous, "note": cur.note,
-                                        "determined_by": cur.determined_by})
+                                        "event": EVENT.get(key, f"{before} -> {cur.status}"),
+                                        "ambiguous": cur.ambiguous, "projected": bool(regime.projection_note(day)),
+                                        "note": cur.note, "determined_by": cur.determined_by})
                 prev = cur
     transitions.sort(key=lambda t: (t["date"], t["notice"], t["provision"]))
-    return {"since": since, "until": until, "published": sorted(published, key=lambda p: p["issued"]),
+    return {"since": since, "until": until, "documents_until": regime.horizon,
+            "projection": regime.projection_note(until), "published": sorted(published, key=lambda p: p["issued"]),
             "versions": versions, "items_added": items_added, "items_removed": items_removed,
             "transitions": transitions}

@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="settings file (default ./tracker.toml or TRACKER_CONFIG)")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)  # --home / --config also work after the command
+    common.add_argument("--home", type=Path, default=argparse.SUPPRESS, help="data directory (env TRACKER_HOME)")
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="settings file")
+    _add = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add(*a, parents=[common], **k)  # type: ignore[method-assign]
 
     c = sub.add_parser("crawl", help="discover, fetch, parse and store new or changed notices",
                        formatter_class=fmt, description="Discover notices through the sites' list mechanisms, "
@@ -51,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser("notices", help="list stored notices", formatter_class=fmt,
                        description="List every stored notice: id, number, title, issuers, issued date, URLs, "
                        "versions per language.", epilog="Example:\n  tracker notices --json | jq '.[].id'")
-    n.add_argument("--kind", help="only this kind of document (notice, interpretation)")
+    n.add_argument("--kind", choices=["notice", "interpretation"], help="only this kind of document")
     n.add_argument("--json", action="store_true")
 
     s = sub.add_parser("show", help="one notice in full", formatter_class=fmt,
@@ -175,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tracker: interrupted; the store keeps every page committed so far", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 def _overrides(args) -> dict:

@@ -41,6 +41,9 @@ def crawl(settings: Settings) -> dict:
     from tracker.crawl import crawl as run
     from tracker.understand import understand
 
+    if settings.mirror:
+        _probe_mirror(settings.mirror)
+
     report = run(settings, progress=progress_bar).as_dict()
     report["warnings"] = []
     with _store(settings) as store:
@@ -49,6 +52,17 @@ def crawl(settings: Settings) -> dict:
             st = understand(store, nid, "zh" if "zh" in info["languages"] else "en")
             report["warnings"] += [f"{w.notice}: {w.message}" for w in st.warnings]
     return report
+
+
+def _probe_mirror(base: str) -> None:
+    """Fail fast, in one line, when nothing listens at --mirror (rather than retrying every URL)."""
+    import httpx
+
+    try:
+        httpx.get(base.rstrip("/") + "/", timeout=5)
+    except httpx.HTTPError as exc:
+        raise TrackerError(f"--mirror {base}: nothing answers there ({type(exc).__name__}); is "
+                           f"`tracker corpus serve` running?") from exc
 
 
 def print_report(report: dict) -> None:
@@ -104,8 +118,10 @@ def show(settings: Settings, notice_id: str, lang: str, seq: int | None) -> dict
             known = ", ".join(n["id"] for n in store.notices()[:6])
             raise TrackerError(f"no notice {notice_id!r} in the store (known: {known}, ...; see `tracker notices`)")
         page = store.version_page(notice_id, lang, seq)
+        if lang not in data["languages"]:
+            raise TrackerError(f"notice {notice_id} has no {lang} text (available: {', '.join(data['languages'])})")
         if page is None and seq is not None:
-            raise TrackerError(f"notice {notice_id} has no {lang} version {seq}")
+            raise TrackerError(f"notice {notice_id} has no {lang} version {seq} (versions 1..{data['versions'][lang]})")
         data["text"] = {"lang": lang, "version": seq or data["versions"].get(lang),
                         "blocks": [{"marker": b.marker, "text": b.text, "kind": b.kind} for b in page.blocks]
                         if page else []}
@@ -159,6 +175,8 @@ def status(settings: Settings, as_of: str | None, notice: str | None, element: s
         raise TrackerError(f"--notice: no notice {notice!r} in the store (see `tracker notices`)")
     return {
         "as_of": day,
+        "documents_until": reg.horizon,
+        "projection": reg.projection_note(day),
         "provisions": [s.as_dict() for s in reg.snapshot(day, notice, element)],
         "unresolved": [{"notice": src, "kind": r.kind, "label": r.source_label, "target": r.target,
                         "as_printed": r.target_text} for src, r in reg.unresolved
@@ -184,6 +202,8 @@ def print_status(data: dict) -> None:
         label = "whole notice" if p["provision"] == "*" else p["provision"]
         table.add_row(p["notice"], label, status, p["since"] or "", p["until"] or "", p["note"])
     _console().print(table)
+    if data.get("projection"):
+        _console().print(f"[bold yellow]Note:[/] {data['projection']}.")
     if data["unresolved"]:
         _console().print(f"{len(data['unresolved'])} relation(s) name notices the store lacks, e.g. "
                          f"{data['unresolved'][0]['as_printed']} ({data['unresolved'][0]['kind']} in "
@@ -200,8 +220,16 @@ def _mirror(settings: Settings, root: Path | None, clock: str | None):
 def corpus_serve(settings: Settings, root: Path | None, port: int, clock: str | None) -> int:
     from tracker.mirror.server import MirrorServer
 
+    if clock:
+        _iso(clock, "--clock")
     mirror = _mirror(settings, root, clock)
-    server = MirrorServer(mirror, port)
+    if not 0 <= port <= 65535:
+        raise TrackerError(f"--port {port}: a port is a number from 0 to 65535")
+    try:
+        server = MirrorServer(mirror, port)
+    except OSError as exc:
+        raise TrackerError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror}); "
+                           f"pick another port or --port 0 for any free one") from exc
     print(f"serving {mirror.root} as of {mirror.clock} at {server.base_url} "
           f"(hosts: {', '.join(sorted(mirror.hosts))}); Ctrl-C stops", file=sys.stderr)
     print(f"crawl it with: tracker crawl --mirror {server.base_url}", file=sys.stderr)
@@ -236,8 +264,22 @@ def print_config(rows: list[dict]) -> None:
 
 # -- demo ------------------------------------------------------------------------------------------------------
 def demo(settings: Settings, root: Path | None, until: str | None) -> int:
+    """The demo writes the mirror's synthetic documents: never into your real store."""
+    from tracker.config import default_home
     from tracker.demo import run_demo
 
+    if until:
+        _iso(until, "--until")
+    home = settings.home
+    if home == default_home():
+        home = home / "demo"
+        settings = settings.model_copy(update={"home": home})
+    marker = home / "DEMO-STORE"
+    if settings.db_path.exists() and not marker.exists():
+        raise TrackerError(f"{home} holds a store that is not a demo store; run the demo with an empty "
+                           f"TRACKER_HOME (e.g. TRACKER_HOME=/tmp/tracker-demo tracker demo)")
+    home.mkdir(parents=True, exist_ok=True)
+    marker.write_text("This store was filled by `tracker demo` from the bundled mirror (synthetic texts).\n")
     return run_demo(settings, root, until)
 
 
@@ -263,8 +305,11 @@ def diff(settings: Settings, notice_id: str, lang: str, v_from: int | None, v_to
             raise TrackerError(f"notice {notice_id} has no {lang} text; languages: {', '.join(info['languages'])}")
         to = v_to or latest
         frm = v_from or to - 1
-        if frm < 1:
+        if latest == 1:
             raise TrackerError(f"notice {notice_id} has only version 1 in {lang}: nothing to compare yet")
+        if frm < 1 or frm == to:
+            raise TrackerError(f"notice {notice_id}: give two different versions between 1 and {latest} "
+                               f"(e.g. --from 1 --to {latest})")
         if not (1 <= frm <= latest and 1 <= to <= latest):
             raise TrackerError(f"notice {notice_id} has {lang} versions 1..{latest}; asked {frm} -> {to}")
         started = time.perf_counter()
@@ -326,15 +371,17 @@ def print_compare(data: dict) -> None:
     for nid in (a, b):
         only = s["elements_only_in"][nid]
         if only:
-            names = ", ".join(f"{e['zh']} {e['symbol']} ({', '.join(s['codes_only_in'][nid].get(e['symbol'], []))})"
-                              for e in only)
+            names = ", ".join(f"{e['zh']} {e['symbol']}" + (f" ({', '.join(codes)})" if (codes := s['codes_only_in']
+                              [nid].get(e['symbol'], [])) else "") for e in only)
             out.print(f"  elements only in {nid}: {names}", markup=False)
     if s["elements_in_both"]:
         out.print("  elements in both: " + ", ".join(f"{e['zh']} {e['symbol']}" for e in s["elements_in_both"]))
     for nid in (a, b):
         out.print(f"  {nid}: {s['reference_numbers'][nid]}; effective "
                   + ", ".join(f"{e['provision']}: {e['date']}" for e in s["effective"][nid]))
-    out.print(f"  {s['by_type']}")
+    by = s["by_type"]
+    out.print(f"  items only in {b}: {by.get('added', 0)}; only in {a}: {by.get('removed', 0)}; paired and "
+              f"different: {by.get('modified', 0)}")
     for c in data["changes"][:40]:
         out.print(f"   [{c['type']}] {c['explanation']['en']}", markup=False)
     if len(data["changes"]) > 40:
@@ -373,11 +420,13 @@ def print_changes(data: dict) -> None:
     if data["items_removed"]:
         out.print(f"  items removed: {len(data['items_removed'])}")
     for t in data["transitions"]:
-        flag = " (ambiguous boundary day)" if t["ambiguous"] else ""
+        flag = (" (ambiguous boundary day)" if t["ambiguous"] else "") + (" [projection]" if t["projected"] else "")
         label = "whole notice" if t["provision"] == "*" else t["provision"]
         out.print(f"  {t['date']}  {t['event']:<28} {t['notice']} {label}{flag}", markup=False)
     if not (data["published"] or data["versions"] or data["transitions"]):
         out.print("  nothing changed in this period")
+    if data.get("projection"):
+        out.print(f"  Note: {data['projection']}.")
 
 
 # -- index / ask -------------------------------------------------------------------------------------------------
@@ -414,14 +463,25 @@ def ask(settings: Settings, question: str | None, as_of: str | None, batch: Path
                 continue
             try:
                 obj = json.loads(line)
-                items.append((n, obj["question"], obj.get("as_of") or day))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                items.append((n, "", f"!{batch}:{n}: not a JSON object with a 'question' ({exc})"))
+            except json.JSONDecodeError:
+                obj = None
+            if not isinstance(obj, dict) or not isinstance(obj.get("question"), str):
+                items.append((n, "", f'!{batch}:{n}: expected a JSON object like {{"question": "...", '
+                                     f'"as_of": "YYYY-MM-DD"}}'))
+                continue
+            items.append((n, obj["question"], obj.get("as_of") or day))
+        if not items:
+            raise TrackerError(f"{batch}: no questions in the file")
     else:
         items.append((0, question, day))
     failed = 0
     with _store(settings) as store:
         embedder = _embedder(settings)
+        from tracker.index.build import index_is_current
+
+        if not index_is_current(store, embedder.name):
+            print(f"building the search index with {embedder.name} (only new or changed text is embedded; the "
+                  f"first time takes a few minutes)...", file=sys.stderr)
         stats = ensure_index(store, embedder)
         if stats is not None:
             print(f"index refreshed: {stats.chunks} chunks, {stats.embedded} embedded", file=sys.stderr)
@@ -434,10 +494,11 @@ def ask(settings: Settings, question: str | None, as_of: str | None, batch: Path
                     print(json.dumps({"line": n, "error": d[1:]}, ensure_ascii=False))
                 continue
             try:
-                answer = asker.ask(q, _iso(d, f"as_of on line {n}") if d else None)
+                answer = asker.ask(q, _iso(d, "as_of") if d else None)
             except TrackerError as exc:
                 failed += 1
-                print(f"tracker: error: {'line ' + str(n) + ': ' if n else ''}{exc.one_line()}", file=sys.stderr)
+                where_ = f"{batch}:{n}: " if batch is not None else ""
+                print(f"tracker: error: {where_}{exc.one_line()}", file=sys.stderr)
                 if as_json and batch is not None:
                     print(json.dumps({"line": n, "question": q, "error": exc.one_line()}, ensure_ascii=False))
                 continue

@@ -7,12 +7,13 @@ import time. `tracker config` shows every effective value and where it came from
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tracker.errors import ConfigError
@@ -59,6 +60,13 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM server (never logged)")
     corpus: Path = Field(default_factory=default_corpus, description="the mirror served by `tracker corpus serve`")
 
+    @field_validator("mirror")
+    @classmethod
+    def _mirror_is_http(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8765")
+        return value
+
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
                                    file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
@@ -97,9 +105,16 @@ def load_settings(overrides: dict[str, Any] | None = None, config: Path | None =
     data: dict[str, Any] = {}
     if path is not None:
         try:
-            data = tomllib.loads(path.read_text("utf-8")).get("tracker", {})
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            whole = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        data = whole.get("tracker", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: settings go in a [tracker] table, e.g. [tracker]\\nhome = \"/srv/tracker\"")
+        stray = set(whole) - {"tracker"}
+        if stray:
+            raise ConfigError(f"{path}: {', '.join(sorted(stray))} outside the [tracker] table; put settings under "
+                              f"[tracker]")
         unknown = set(data) - set(Settings.model_fields)
         if unknown:
             raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))} in [tracker]")
@@ -109,8 +124,8 @@ def load_settings(overrides: dict[str, Any] | None = None, config: Path | None =
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"setting {name}: {first['msg']} (check TRACKER_{name.upper()}, "
-                          f"{path or 'tracker.toml'} or the flag)") from exc
+        raise ConfigError(f"setting {name}: {first['msg']} (check TRACKER_{name.upper()} and "
+                          f"{path or 'tracker.toml'})") from exc
     finally:
         _TOML.reset(token)
 

@@ -36,10 +36,12 @@ class ProvisionState:
     note: str = ""
     determined_by: list[dict] = field(default_factory=list)
 
+    projected: bool = False  # the date is after the newest document in the store
+
     def as_dict(self) -> dict:
         return {"notice": self.notice, "provision": self.provision, "summary": self.summary, "status": self.status,
-                "since": self.since, "until": self.until, "ambiguous": self.ambiguous, "note": self.note,
-                "determined_by": self.determined_by}
+                "since": self.since, "until": self.until, "ambiguous": self.ambiguous, "projected": self.projected,
+                "note": self.note, "determined_by": self.determined_by}
 
 
 def _day(iso: str, delta: int = 0) -> str:
@@ -56,6 +58,9 @@ class Regime:
 
     def __init__(self, structures: dict[str, NoticeStructure]) -> None:
         self.structures = structures
+        # The newest document the store holds: a state after this date follows the documents' own dates, but
+        # nothing later (an extension, a new suspension) can be known. It is flagged as a projection.
+        self.horizon = max((st.issued for st in structures.values() if st.issued), default="")
         self.inbound: dict[str, list[tuple[NoticeStructure, Relation]]] = {}
         self.unresolved: list[tuple[str, Relation]] = []
         for source in structures.values():
@@ -150,14 +155,23 @@ class Regime:
             return ProvisionState(st.notice, provision.label, provision.summary, "not_yet_effective", st.issued,
                                   start, note=note or f"takes effect on {start}", determined_by=decided)
         since = start
-        for src, rel in inbound:  # back in force after a suspension that has ended
+        for src, rel in inbound:  # in force after a suspension that has ended
             if rel.kind == "suspends" and rel.until and rel.until < as_of and rel.until >= since:
+                never = start > (rel.start or src.issued)
                 since = _day(rel.until, 1)
                 decided.append(_cite(src, rel, rel.start or src.issued))
-                note = (note + "; " if note else "") + f"in force again after the suspension by {src.notice} " \
-                                                       f"ended ({rel.until})"
+                note = (note + "; " if note else "") + (
+                    f"takes effect only after the suspension by {src.notice} ends ({rel.until}); it had never "
+                    f"taken effect" if never else f"in force again after the suspension by {src.notice} ended "
+                                                  f"({rel.until})")
         return ProvisionState(st.notice, provision.label, provision.summary, "in_force", since, None, note=note,
                               determined_by=decided)
+
+    def projection_note(self, as_of: str) -> str:
+        if self.horizon and as_of > self.horizon:
+            return (f"projection: the newest document in the store is of {self.horizon}; this state follows the "
+                    f"documents' own dates and cannot reflect anything published later")
+        return ""
 
     def _effective(self, st: NoticeStructure, label: str):
         best = None
@@ -181,6 +195,9 @@ class Regime:
             if element and not self.mentions(nid, element):
                 continue
             states = [s for p in self.provisions(nid) if (s := self.state(p, as_of)) is not None]
+            if self.projection_note(as_of):
+                for s in states:
+                    s.projected = True
             whole = next((s for s in states if s.provision == "*"), None)
             differ = [s for s in states if s.provision != "*" and whole and s.status != whole.status]
             if whole and differ:

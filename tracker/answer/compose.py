@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tracker.answer.facts import Facts, Sentences
+from tracker.diff.explain import where
 from tracker.index.lexical import tokenize
 from tracker.index.search import Hit, Mentions
 from tracker.structure.glossary import expand_en, gloss
@@ -99,6 +100,12 @@ class Composer:
         if self._refuse(question, found, notices, dates):
             return out
         notices = self._disambiguate(notices, found)
+        later = [n for n in notices if (self.facts.regime.structures[n].issued or "") > as_of]
+        for nid in later:  # named but not yet issued on the date asked: say so, state nothing else from it
+            self.facts.status(out, nid, as_of)
+        notices = [n for n in notices if n not in later]
+        if later and not notices:
+            return out
         elements = list(found.elements)
         facts_added = False
         if "compare" in asked and len(notices) >= 2:
@@ -251,11 +258,13 @@ class Composer:
             sentence = chunk.body if len(chunk.body) <= 400 else _best_sentence(question, chunk.body)
             name = self.facts.name(chunk.notice, out.lang)
             label = chunk.labels[0]
-            if len(chunk.labels) > 1:  # a group of annex rows: cite the row the quote comes from
+            if len(chunk.labels) > 1:  # a group of annex rows: quote and cite the row that fits best
                 rows = chunk.body.split("\n")
-                label = next((lab for lab, row in zip(chunk.labels, rows, strict=False) if sentence in row), label)
+                pairs = list(zip(chunk.labels, rows, strict=False))
+                label, sentence = max(pairs, key=lambda lr: coverage(question, lr[1]))
             i = out.cite(chunk.notice, label, chunk.key)
-            text = f"{name}, {_where(chunk)}: “{sentence}”" if out.lang == "en" else f"{name}{_where_zh(chunk)}规定：“{sentence}”"
+            en_where, zh_where = where(label)
+            text = f"{name}, {en_where}: “{sentence}”" if out.lang == "en" else f"{name}{zh_where}规定：“{sentence}”"
             if out.lang == "en" and re.search(r"[\u4e00-\u9fff]", sentence):
                 g = gloss(sentence)
                 text += f" (glossary: {g})" if g else ""
@@ -271,7 +280,7 @@ def _best_sentence(question: str, body: str) -> str:
     if not parts:
         return body[:200]
     ranked = sorted(range(len(parts)), key=lambda i: -coverage(question, parts[i]))[:2]
-    return " ".join(parts[i].strip() for i in sorted(ranked))[:450]
+    return " ".join(parts[i].strip() for i in sorted(ranked))  # whole sentences, never cut mid-word
 
 
 def _which_list(question: str) -> str | None:
@@ -281,28 +290,6 @@ def _which_list(question: str) -> str | None:
     if re.search(r"(?<!export-)(?<!export )control list", low) or "管控名单" in question:
         return "control list"
     return None
-
-
-def _where(chunk) -> str:
-    label = chunk.labels[0]
-    if label.startswith("annex"):
-        return f"annex item {label.split('.', 1)[1] if '.' in label else label}"
-    return f"clause {label}"
-
-
-def _where_zh(chunk) -> str:
-    label = chunk.labels[0]
-    return f"附件{label[5:].split('.', 1)[0]}" if label.startswith("annex") else f"第{label}项"
-
-
-CLAUSE_IN_Q = re.compile(r"第([一二三四五六七八九十]+)[条款]|(?:paragraph|para\.?|clause|article)\s*(\d+)", re.I)
-
-
-def _clause_refs(question: str, notices: list[str]) -> dict[str, set[str]]:
-    from tracker.structure.labels import cn_number
-
-    labels = {str(cn_number(m.group(1))) if m.group(1) else m.group(2) for m in CLAUSE_IN_Q.finditer(question)}
-    return {nid: labels for nid in notices[:1]} if labels else {}
 
 
 INTERPRETATION = re.compile(r"答问|答记者问|发言人|常见问题|问答|spokes|Q&A|\bFAQ|press conference|remarks", re.I)
@@ -322,3 +309,14 @@ def _missing_unit(question: str, out) -> bool:
     unit = next(g for g in m.groups() if g)
     pattern = UNIT_WORDS.get(unit.lower(), r"\d")
     return not any(re.search(pattern, t, re.I) for t, _ in out.items)
+
+
+CLAUSE_IN_Q = re.compile(r"第([一二三四五六七八九十]+)[条款]|(?:paragraph|para\.?|clause|article)\s*(\d+)", re.I)
+
+
+def _clause_refs(question: str, notices: list[str]) -> dict[str, set[str]]:
+    """Clauses a question names (第二条, paragraph 2) decide which provision's state is given."""
+    from tracker.structure.labels import cn_number
+
+    labels = {str(cn_number(m.group(1))) if m.group(1) else m.group(2) for m in CLAUSE_IN_Q.finditer(question)}
+    return {nid: labels for nid in notices[:1]} if labels else {}

@@ -131,6 +131,11 @@ class Facts:
                 if s.ambiguous:
                     text += (f" {s.until} is the boundary day: the text does not say whether it is the last day of "
                              f"the suspension, so this day is ambiguous.")
+                if "never taken effect" in s.note:
+                    text += " It had never taken effect before: it takes effect only once the suspension ends."
+                if self.regime.projection_note(as_of):
+                    text += (f" This is a projection: the newest document in the store is of {self.regime.horizon}, "
+                             f"so nothing published later is reflected.")
             else:
                 text = f"截至{as_of}，{what}{word}"
                 if s.status == "suspended":
@@ -144,6 +149,10 @@ class Facts:
                     text += f"该规定在生效前即被暂停（原定{_would(s.note)}起实施）。"
                 if s.ambiguous:
                     text += f"{s.until}为边界日：文本未写明该日是否仍在暂停期内，该日状态存在歧义。"
+                if "never taken effect" in s.note:
+                    text += "该规定此前从未生效，暂停期结束后方才实施。"
+                if self.regime.projection_note(as_of):
+                    text += f"此为推算：库中最新文件发布于{self.regime.horizon}，其后发布的文件无法反映。"
             out.add(text, cites)
 
     def effective(self, out: Sentences, nid: str) -> None:
@@ -234,7 +243,7 @@ class Facts:
                 uncoded = [i for f, g in by_family.items() if not re.match(r"\d[A-E]\d{3}", f) for i in g]
                 by_family = {f: g for f, g in by_family.items() if re.match(r"\d[A-E]\d{3}", f)}
                 by_family["、".join(i.name for i in uncoded[:8])] = uncoded
-            for family, group in list(by_family.items())[:4]:
+            for group in list(by_family.values())[:4]:
                 cites = [out.cite(nid, i.label) for i in group[:4]]
                 elems = ", ".join(dict.fromkeys(e for i in group for e in i.elements[:1]))
                 term = lookup(elems.split(", ")[0]) if elems else None
@@ -243,12 +252,14 @@ class Facts:
                 unique_codes = list(dict.fromkeys(i.code for i in group if i.code))
                 codes_txt = ("、" if lang == "zh" else ", ").join(unique_codes)
                 names = ("；" if lang == "zh" else "; ").join(
-                    f"{i.code} {i.name}{'【保留】' if i.reserved else ''}".strip() for i in group[:6])
+                    f"{i.code} {i.name}{'【保留】' if i.reserved and '保留' not in i.name else ''}".strip()
+                    for i in group[:6])
                 if lang == "en":
-                    text = f"{name} controls {label_el + ' ' if label_el else ''}items under {codes_txt or family}: " \
-                           f"{names}."
+                    text = f"{name} controls {label_el + ' ' if label_el else ''}items" + \
+                           (f" under {codes_txt}" if codes_txt else " (no control codes printed)") + f": {names}."
                 else:
-                    text = f"{name}将{label_el}相关物项列入管制，管制编码{codes_txt or family}：{names}。"
+                    text = f"{name}将{label_el}相关物项列入管制" + (f"，管制编码{codes_txt}" if codes_txt else "") + \
+                           f"：{names}。"
                 out.add(text, cites)
                 if want_hs or customs:
                     for item in group[:6]:
@@ -293,12 +304,12 @@ class Facts:
             rows = [i for i in self.regime.structures[second].items if i.elements[:1] and
                     i.elements[0] in {e["symbol"] for e in only}]
             cites = [out.cite(second, i.label) for i in rows[:6]]
-            fam = lambda sym: sorted({c.split(".")[0] for c in codes.get(sym, [])})  # noqa: E731
+            fams = {sym: sorted({c.split(".")[0] for c in cs_}) for sym, cs_ in codes.items()}
             if out.lang == "en":
-                listed = "; ".join(f"{e['en']} ({e['symbol']}) {', '.join(fam(e['symbol']))}" for e in only)
+                listed = "; ".join(f"{e['en']} ({e['symbol']}) {', '.join(fams.get(e['symbol'], []))}" for e in only)
                 out.add(f"Compared with {self.name(first, 'en')}, {self.name(second, 'en')} adds: {listed}.", cites)
             else:
-                listed = "；".join(f"{e['zh']}（{e['symbol']}）{'、'.join(fam(e['symbol']))}" for e in only)
+                listed = "；".join(f"{e['zh']}（{e['symbol']}）{'、'.join(fams.get(e['symbol'], []))}" for e in only)
                 out.add(f"与{self.name(first, 'zh')}相比，{self.name(second, 'zh')}新增：{listed}。", cites)
             break
         both = cs.summary["elements_in_both"]
@@ -360,6 +371,16 @@ class Facts:
                     out.add(f"{name}自{when}起将{len(r.entities)}家实体列入{lst}" + (f"，包括{sample}" if sample else "")
                             + "。", cites)
                 self._dropped(out, nid, question, r.entities)
+                self._count_mismatch(out, st, r, cites)
+
+    def _count_mismatch(self, out: Sentences, st: NoticeStructure, r, cites: list[int]) -> None:
+        """The notice's text names a number of entities that its current annex contradicts: say so."""
+        said = {int(n) for c in st.clauses if c.kind in ("clause", "preamble") for n in re.findall(r"(\d+)家", c.text)}
+        if said and len(r.entities) not in said:
+            n = max(said)
+            out.add(f"Note: the text of {self.name(st.notice, 'en')} says {n} entities, but its current annex lists "
+                    f"{len(r.entities)}." if out.lang == "en" else
+                    f"注意：{self.name(st.notice, 'zh')}正文称{n}家实体，但现行附件仅列{len(r.entities)}家。", cites)
 
     def _question_names_entity(self, question: str) -> bool:
         low = question.lower()

@@ -1,5 +1,6 @@
 """Type and rank each aligned pair. Substantive: codes, customs numbers, numbers, dates, elements, scope words,
-any other wording, added or removed clauses. Cosmetic: punctuation, whitespace, layout, pure renumbering."""
+added or removed clauses. Cosmetic: punctuation, whitespace, layout, renumbering, and wording that touches none
+of those (e.g. "Measure" -> "Measures"); the reasons still say "wording" so nothing is hidden."""
 
 from __future__ import annotations
 
@@ -82,5 +83,6 @@ def classify(pair: Pair, mapping: dict[str, str] | None = None) -> tuple[str, st
     reasons = reasons_of(old, new, ops)
     if kind != "modified":
         reasons = ["numbering"] + reasons
-    cosmetic = normalise(old) == normalise(new)
+    weighty = {"code", "customs number", "date", "number", "element", "scope"}
+    cosmetic = normalise(old) == normalise(new) or not (set(reasons) & weighty)
     return kind, "cosmetic" if cosmetic else "substantive", reasons, ops

@@ -87,12 +87,10 @@ def compare(a: NoticeStructure, b: NoticeStructure, embedder: Embedder | None) -
         left = [_item_clause(i) for i in groups_a.get(key, [])]
         right = [_item_clause(i) for i in groups_b.get(key, [])]
         pairs += _relabelled(align(left, right, embedder))
-    changes = changes_from(pairs, b.notice, b.version)
-    for c in changes:  # cite the side the item lives on
-        if c.type == "removed":
-            c.citation.update(notice=a.notice, version=a.version)
-    elements_a = {e for i in items_a for e in i.elements}
-    elements_b = {e for i in items_b for e in i.elements}
+    changes = [_only_in(c, a.notice if c.type == "removed" else b.notice, a.version if c.type == "removed"
+                        else b.version) for c in changes_from(pairs, b.notice, b.version)]
+    elements_a = {i.elements[0] for i in items_a if i.elements}  # an item's own element, not what it mentions
+    elements_b = {i.elements[0] for i in items_b if i.elements}
     summary = {
         **_summary(changes),
         "items": {a.notice: len(items_a), b.notice: len(items_b)},
@@ -104,6 +102,17 @@ def compare(a: NoticeStructure, b: NoticeStructure, embedder: Embedder | None) -
         "effective": {a.notice: _effective(a), b.notice: _effective(b)},
     }
     return ChangeSet("compare", side(a), side(b), tuple(changes), summary)
+
+
+def _only_in(c: Change, notice: str, version: int) -> Change:
+    """Between two notices an unpaired item is not 'removed': it is only in one of them."""
+    if c.type not in ("added", "removed"):
+        return c
+    text = c.new_text or c.old_text
+    snippet = text if len(text) <= 70 else text[:69] + "…"
+    return Change(**{**c.__dict__, "explanation_en": f"Only in {notice}: “{snippet}”.",
+                     "explanation_zh": f"仅见于{notice}：“{snippet}”。",
+                     "citation": {**c.citation, "notice": notice, "version": version}})
 
 
 def _distinct(items: tuple[ControlItem, ...]) -> list[ControlItem]:

@@ -61,7 +61,7 @@ def elements_in(text: str) -> tuple[str, ...]:
 # Export-control vocabulary, to gloss Chinese quotes inside English answers (terms, not facts about notices).
 GLOSS = {
     "管控名单": "Control List", "关注名单": "Watch List", "军事用户": "military users", "军事用途": "military uses",
-    "军事": "military", "日本": "Japan", "美国": "United States", "核": "nuclear", "导弹": "missile", "生物": "biological",
+    "军事": "military", "日本": "Japan", "美国": "United States", "核材料": "nuclear material", "核两用": "nuclear dual-use", "导弹": "missile", "生物": "biological",
     "化学": "chemical", "两用物项": "dual-use items", "出口许可": "export licence", "通用许可": "general licence",
     "登记填报": "register-and-report", "最终用户": "end user", "最终用途": "end use", "风险评估报告": "risk assessment report",
     "书面承诺": "written undertaking", "不予许可": "licence denied in principle", "禁止": "prohibited", "暂停实施": "suspended",
@@ -102,10 +102,10 @@ EN_ZH = {
     "substrate": "衬底", "epitaxial": "外延", "ingot": "锭", "tungsten": "钨", "carbide": "碳化", "ammonium": "铵",
     "prohibit": "禁止", "prohibits": "禁止", "prohibited": "禁止", "ban": "禁止", "nuclear": "核", "missile": "导弹",
     "effect": "实施", "effective": "实施", "force": "实施", "threshold": "以上", "dual-use": "两用物项",
-    "items": "物项", "item": "物项", "import": "进口", "export": "出口", "adopt": "通过", "adopted": "通过",
+    "items": "物项", "item": "物项", "import": "进口", "export": "出口", "adopt": "通过",
     "review": "审查", "time limit": "期限", "verification": "核查", "list": "名单", "transfer": "转移",
     "catch-all": "明知", "knowingly": "明知", "training": "培训", "engineers": "人员", "projects": "项目",
-    "overseas": "境外", "participate": "参与", "repealed": "废止", "ceases": "停止执行",
+    "overseas": "境外", "participate": "参与", "ceases": "停止执行",
 }
 
 
