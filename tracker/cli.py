@@ -190,7 +190,7 @@ def _overrides(args) -> dict:
 
 
 def _dispatch(args, parser) -> int:
-    from tracker import commands
+    from tracker import commands, commands_ask
     from tracker.config import load_settings
 
     settings = load_settings(_overrides(args), args.config)
@@ -219,11 +219,12 @@ def _dispatch(args, parser) -> int:
     if args.command == "changes":
         return _emit(commands.changes(settings, args.since, args.until), args.json, commands.print_changes)
     if args.command == "index":
-        return _emit(commands.index(settings), args.json, commands.print_index)
+        return _emit(commands_ask.index(settings), args.json, commands_ask.print_index)
     if args.command == "ask":
-        return commands.ask(settings, args.question, args.as_of, args.batch, args.json)
+        return commands_ask.ask(settings, args.question, args.as_of, args.batch, args.json)
     if args.command == "eval":
-        return _emit(commands.evaluate(settings, args.suite, not args.no_baseline), args.json, commands.print_eval)
+        return _emit(commands_ask.evaluate(settings, args.suite, not args.no_baseline), args.json,
+                     commands_ask.print_eval)
     if args.command == "demo":
         return commands.demo(settings, args.root, args.until)
     if args.command == "config":
