@@ -158,7 +158,7 @@ def build(corpus: Path) -> None:
                 removed = en["url"] in st["removed"]
                 data = None if removed else render_page("english", en | {"signature": en.get("signature", [])},
                                                          en["url"], annex_links, en.get("date", doc["date"]))
-                serve(en["url"], "page", en.get("date", doc["date"]), en["title"], ["en-announcements"], date, data)
+                serve(en["url"], "page", en.get("date", doc["date"]), en["title"], en.get("lists", ["en-announcements"]), date, data)
 
     for sub in ("sites", "variants"):
         shutil.rmtree(corpus / sub, ignore_errors=True)
