@@ -106,12 +106,18 @@ def print_notices(rows: list[dict]) -> None:
     for r in rows:
         versions = " ".join(f"{lang}:{n}" for lang, n in r["versions"].items())
         urls = str(len(r["urls"])) + (" (1 removed)" if any(u["state"] == "removed" for u in r["urls"]) else "")
-        table.add_row(r["id"], r["issued"] or "", r["number"], r["title"] or r["title_en"], versions, urls)
+        number = r["number"] or ("official interpretation" if r["kind"] == "interpretation" else "")
+        table.add_row(r["id"], r["issued"] or "", number, r["title"] or r["title_en"], versions, urls)
     _console().print(table)
-    _console().print(f"{len(rows)} notice(s)")
+    interpretations = sum(1 for r in rows if r["kind"] == "interpretation")
+    _console().print(f"{len(rows) - interpretations} notice(s)"
+                     + (f", {interpretations} official interpretation(s)" if interpretations else ""))
 
 
 def show(settings: Settings, notice_id: str, lang: str, seq: int | None) -> dict:
+    from tracker.regime import Regime
+    from tracker.understand import understand, understand_all
+
     with _store(settings) as store:
         data = store.notice(notice_id)
         if data is None:
@@ -125,25 +131,45 @@ def show(settings: Settings, notice_id: str, lang: str, seq: int | None) -> dict
         data["text"] = {"lang": lang, "version": seq or data["versions"].get(lang),
                         "blocks": [{"marker": b.marker, "text": b.text, "kind": b.kind} for b in page.blocks]
                         if page else []}
+        st = understand(store, notice_id, lang, seq)
+        data["clauses"] = [{"label": c.label, "kind": c.kind, "text": f"{c.marker}{c.text}" if c.kind == "clause"
+                            else c.text} for c in st.clauses] if st else []
+        regime = Regime(understand_all(store))
+        if data["kind"] == "interpretation":
+            data["discusses"] = [{"notice": r.target, "as_printed": r.target_text, "label": r.source_label,
+                                  "known": r.target in regime.structures} for r in (st.relations if st else ())]
+        else:
+            data["interpretations"] = [
+                {"id": i.notice, "issued": i.issued, "title": i.title or i.title_en, "label": r.source_label,
+                 "url": i.url} for i, r in regime.interpretations_of(notice_id)]
         return data
 
 
 def print_show(data: dict) -> None:
     out = _console()
-    out.print(f"[bold]{data['id']}[/bold]  {data['number']}  issued {data['issued']}")
-    out.print(data["title"])
+    kind = "  [official interpretation, not legal text]" if data["kind"] == "interpretation" else ""
+    out.print(f"[bold]{data['id']}[/bold]  {data['number']}  issued {data['issued']}{kind}")
+    out.print(data["title"], markup=False)
     if data["title_en"]:
-        out.print(data["title_en"])
+        out.print(data["title_en"], markup=False)
     for u in data["urls"]:
         out.print(f"  {u['url']}" + ("  [removed]" if u["state"] == "removed" else ""))
     for v in data["history"]:
         out.print(f"  {v['lang']} v{v['version']}  {v['created_at'][:19]}  {v['url']}")
         for a in v["annexes"]:
             out.print(f"      annex {a['n']}: {a['title']} [{a['status']}, {a['pages']} p.] {a['url']}")
+    if data.get("discusses"):
+        out.print("\ndiscusses: " + ", ".join(d["notice"] + ("" if d["known"] else " (not in the store)")
+                                          for d in data["discusses"]))
+    if data.get("interpretations"):
+        out.print("\nofficial interpretations of this notice:")
+        for i in data["interpretations"]:
+            out.print(f"  {i['issued']}  {i['id']}  {i['title']}  (at {i['label']})", markup=False)
     text = data["text"]
     out.print(f"\n--- {text['lang']} v{text['version']} ---")
-    for b in text["blocks"]:
-        out.print(f"{b['marker']}{b['text']}", markup=False)
+    width = max((len(c["label"]) for c in data["clauses"]), default=0)
+    for c in data["clauses"]:
+        out.print(f"{c['label']:<{width}}  {c['text']}", markup=False, soft_wrap=True)
 
 
 # -- status ----------------------------------------------------------------------------------------------------

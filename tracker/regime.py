@@ -57,7 +57,10 @@ class Regime:
     """All notices' structures; answers the state of their provisions on any date."""
 
     def __init__(self, structures: dict[str, NoticeStructure]) -> None:
-        self.structures = structures
+        # Official interpretations explain notices; they never change a provision's state.
+        self.interpretations = {k: v for k, v in structures.items() if v.kind == "interpretation"}
+        self.structures = {k: v for k, v in structures.items() if v.kind != "interpretation"}
+        structures = self.structures
         # The newest document the store holds: a state after this date follows the documents' own dates, but
         # nothing later (an extension, a new suspension) can be known. It is flagged as a projection.
         self.horizon = max((st.issued for st in structures.values() if st.issued), default="")
@@ -166,6 +169,12 @@ class Regime:
                                                   f"({rel.until})")
         return ProvisionState(st.notice, provision.label, provision.summary, "in_force", since, None, note=note,
                               determined_by=decided)
+
+    def interpretations_of(self, notice: str, as_of: str | None = None) -> list[tuple[NoticeStructure, Relation]]:
+        """The official interpretations that discuss a notice (published by as_of, when given), oldest first."""
+        out = [(st, rel) for st in self.interpretations.values() for rel in st.relations
+               if rel.kind == "discusses" and rel.target == notice and (as_of is None or (st.issued or "") <= as_of)]
+        return sorted(out, key=lambda x: (x[0].issued or "", x[0].notice))
 
     def projection_note(self, as_of: str) -> str:
         if self.horizon and as_of > self.horizon:

@@ -52,15 +52,18 @@ class DocNumber:
     issuers: tuple[str, ...]  # lowercase abbreviations in printed order: ("mofcom", "gacc")
     year: int | None
     seq: int | None
-    form: str = "announcement"  # announcement | decree | unnumbered
+    form: str = "announcement"  # announcement | decree | unnumbered | interpretation
     text: str = ""
     date: str | None = None  # for unnumbered documents: the issue date makes the identity
+    key: str = ""  # interpretations: a short key of the title (several can share a date)
 
     @property
     def id(self) -> str:
         who = "-".join(self.issuers)
         if self.form == "decree":
             return f"{who}-decree-{self.seq}"
+        if self.form == "interpretation":
+            return f"{who}-interp-{(self.date or '').replace('-', '')}-{self.key}"
         if self.form == "unnumbered":
             return f"{who}-{(self.date or '').replace('-', '')}"
         return f"{who}-{self.year}-{self.seq}"
@@ -174,6 +177,7 @@ class Effective:
 @dataclass(frozen=True)
 class Relation:
     kind: str  # suspends | resumes | amends | repeals | supersedes | implements | references | lists_entities
+    #            | discusses (an official interpretation naming a notice)
     source_label: str  # where in this notice
     target: str  # notice id ("mofcom-gacc-2025-55"), or "" for entity listings
     target_label: str = "*"  # clause of the target ("2" for 第二条), "*" for the whole notice

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from tracker.store.repository import Store
 from tracker.structure.controls import control_items
 from tracker.structure.dates import effective_dates
-from tracker.structure.labels import annex_clauses, build_clauses
-from tracker.structure.relations import relations
+from tracker.structure.labels import annex_clauses, build_clauses, qa_clauses
+from tracker.structure.relations import discussed, relations
 from tracker.types import Clause, ControlItem, Effective, Relation, StructureWarning
 
 
@@ -42,6 +42,8 @@ def understand(store: Store, notice_id: str, lang: str = "zh", seq: int | None =
     if row is None:
         return None
     page = store.page_parse(row["page_sha"])
+    if row["kind"] == "interpretation":
+        return _interpretation(row, page, notice_id, lang)
     clauses, warnings = build_clauses(notice_id, page.blocks, row["page_url"])
     for annex in store.conn.execute("SELECT n, sha256, url, title FROM version_annex WHERE version_id = ? ORDER BY n",
                                     (row["id"],)):
@@ -57,6 +59,16 @@ def understand(store: Store, notice_id: str, lang: str = "zh", seq: int | None =
         notice_id, row["kind"], lang, row["seq"], row["number"], title, title_en, issued,
         row["page_url"], tuple(clauses), tuple(control_items(clauses)), tuple(effective_dates(clauses, issued)),
         tuple(relations(clauses, notice_id, issued)), tuple(warnings))
+
+
+def _interpretation(row, page, notice_id: str, lang: str) -> NoticeStructure:
+    """An official interpretation: clauses (questions and answers) and the notices it discusses; never
+    provisions, control items, effective dates or relations that move a state."""
+    clauses, warnings = qa_clauses(notice_id, page.blocks, row["page_url"])
+    return NoticeStructure(
+        notice_id, "interpretation", lang, row["seq"], "", page.title if lang == "zh" else row["title"],
+        page.title if lang == "en" else row["title_en"], row["issued"] or page.issued, row["page_url"],
+        tuple(clauses), (), (), tuple(discussed(clauses, notice_id)), tuple(warnings))
 
 
 def understand_all(store: Store) -> dict[str, NoticeStructure]:

@@ -76,6 +76,14 @@ def parse_cn(text: str, issued: str | None = None) -> DocNumber | None:
     return DocNumber(issuers, year, seq, "announcement", match.group(0).strip())
 
 
+def title_key(title: str) -> str:
+    """A short stable key of a title: the same remarks on two hosts (same title) get the same key."""
+    import hashlib
+
+    normal = re.sub(r"[\W_]+", "", title).lower()
+    return hashlib.sha1(normal.encode("utf-8")).hexdigest()[:6]
+
+
 def parse_en(text: str) -> DocNumber | None:
     """Parse an English title such as 'MOFCOM GAC Announcement No. 18 of 2025 on ...'."""
     text = " ".join(text.split())

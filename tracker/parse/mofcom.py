@@ -13,9 +13,9 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from tracker.errors import MissingMetadataError, PageRemovedError
-from tracker.parse.docnum import issuers_in, parse_cn, parse_en
+from tracker.parse.docnum import issuers_in, parse_cn, parse_en, title_key
 from tracker.parse.html import annex_links, blocks_from, clean, language, paragraphs, soup_of
-from tracker.types import ParsedPage
+from tracker.types import DocNumber, ParsedPage
 
 # (layout name, CSS selector of the article container), tried in order.
 CONTAINERS = [
@@ -37,6 +37,16 @@ MONTHS = {m: i for i, m in enumerate(["January", "February", "March", "April", "
                                        "September", "October", "November", "December"], 1)}
 JS_VAR = re.compile(r"var\s+(\w+)\s*=\s*'((?:[^'\\]|\\.)*)'")
 ANNEX_HEAD = re.compile(r"^(附件[:：]?|Annex(es)?[:：]?)$", re.I)
+# Official interpretations (spokesperson remarks, press Q&As, FAQs): no document number of their own. Known by
+# their title or by the site section that carries them (aqygzj /zhxx/, exportcontrol news and FAQ columns,
+# English press conferences). A page with a 【发布文号】 is always a notice, whatever its section.
+INTERP_TITLE = re.compile(r"答记者问|记者问|发言人|答问|问答|常见问题|解读|发表谈话|Spokes(?:person|man)|Press Conference|"
+                          r"Q\s*&\s*A|\bFAQs?\b|Questions and Answers|Remarks", re.I)
+INTERP_PATH = re.compile(r"/(?:zhxx|cjwt|gndt|News/PressConference)/", re.I)
+
+
+def is_interpretation(url: str, title: str) -> bool:
+    return bool(INTERP_TITLE.search(title) or INTERP_PATH.search(url))
 
 
 def iso_date(text: str | None) -> str | None:
@@ -123,6 +133,15 @@ def parse_page(url: str, text: str) -> ParsedPage:
     published = iso_date(_meta(soup, "PubDate") or js.get("publishTime") or (info.get_text(" ") if info else ""))
     sig = _signature_lines(container, body_lines)
     blocks = blocks_from(body_lines, sig)
+    if "number" not in fields and is_interpretation(url, title):
+        issued = iso_date(fields.get("date")) or published or iso_date(" ".join(b.text for b in blocks[-2:]))
+        if issued is None:
+            raise MissingMetadataError("interpretation page shows no date", url=url)
+        number = DocNumber(issuers_in(fields.get("unit", "") + source) or ("mofcom",), None, None, "interpretation",
+                           "", issued, title_key(title))
+        return ParsedPage(url, lang, layout or ("english" if lang == "en" else ""), title, number,
+                          fields.get("unit", ""), issued, published, source, doc_type, blocks, tuple(links),
+                          kind="interpretation")
     if lang == "en":
         number = parse_en(title) or next((n for b in blocks[:3] if (n := parse_en(b.text))), None)
         if number is None:

@@ -145,7 +145,7 @@ class Store:
         notice of that form, year and number whose issuers include them all."""
         if self.conn.execute("SELECT 1 FROM notice WHERE id = ?", (number.id,)).fetchone():
             return number.id
-        if number.form == "unnumbered":
+        if number.form in ("unnumbered", "interpretation"):
             return None
         rows = self.conn.execute("SELECT id, issuers FROM notice WHERE year IS ? AND seq = ?",
                                  (number.year, number.seq)).fetchall()

@@ -129,6 +129,37 @@ def build_clauses(notice: str, blocks: tuple[Block, ...], source: str) -> tuple[
     return clauses, warnings
 
 
+QUESTION = re.compile(r"^(?:问|問|Q|Question)\s*[:：]", re.I)
+ANSWER = re.compile(r"^(?:答|A|Answer)\s*[:：]", re.I)
+
+
+def qa_clauses(notice: str, blocks: tuple[Block, ...], source: str) -> tuple[list[Clause], list[StructureWarning]]:
+    """An interpretation printed as questions and answers (问：/答：, Q:/A:): question n is "q<n>", its answer
+    paragraphs "q<n>.a", "q<n>.a2"... Pages numbered like a notice (一、 … as FAQ headings) use build_clauses."""
+    if not any(QUESTION.match(b.text) for b in blocks):
+        return build_clauses(notice, blocks, source)
+    clauses: list[Clause] = []
+    question, answers, preamble, signature = 0, 0, 0, 0
+    asked = ""
+    for block in blocks:
+        text = _with_marker(block)
+        if block.kind == "signature":
+            signature += 1
+            clauses.append(Clause("signature" if signature == 1 else f"signature.{signature}", text,
+                                  kind="signature", source=source))
+        elif QUESTION.match(text):
+            question, answers, asked = question + 1, 0, text
+            clauses.append(Clause(f"q{question}", text, kind="clause", source=source))
+        elif question == 0:
+            preamble += 1
+            clauses.append(Clause(f"preamble.{preamble}", text, kind="preamble", source=source))
+        else:
+            answers += 1
+            clauses.append(Clause(f"q{question}.a" + (str(answers) if answers > 1 else ""), text, kind="para",
+                                  heading=(short(asked, 60),), source=source))
+    return clauses, []
+
+
 def _with_marker(block: Block) -> str:
     return f"{block.marker}{block.text}" if block.marker else block.text
 

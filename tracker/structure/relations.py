@@ -99,3 +99,15 @@ def _dedupe(rels: list[Relation]) -> list[Relation]:
             seen.add(key)
             out.append(r)
     return out
+
+
+def discussed(clauses: list[Clause], own_id: str) -> list[Relation]:
+    """The notices an interpretation names: one "discusses" relation per notice, at its first mention."""
+    out: dict[str, Relation] = {}
+    for clause in clauses:
+        for sentence in sentences(clause.text):
+            for ref in notice_refs(sentence):
+                if ref.id != own_id and ref.id not in out:
+                    out[ref.id] = Relation("discusses", clause.label, ref.id, ref.clause, ref.text,
+                                           evidence=sentence)
+    return list(out.values())
