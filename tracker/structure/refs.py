@@ -12,7 +12,7 @@ from tracker.structure.labels import cn_number
 
 _ZH_BODIES = "|".join(sorted((re.escape(n) for _, names, _ in ISSUERS for n in names), key=len, reverse=True))
 NOTICE_REF = re.compile(
-    rf"(?P<who>(?:(?:{_ZH_BODIES})[\s\u3000、和]*)+)(?P<form>公告|令)\s*(?P<year>\d{{4}})\s*年\s*第\s*(?P<seq>\d+)\s*号"
+    rf"(?P<who>(?:(?:{_ZH_BODIES})[\s\u3000、和]*)+)(?P<form>公告|令)\s*(?:(?P<year>\d{{4}})\s*年\s*)?第\s*(?P<seq>\d+)\s*号"
     r"(?P<more>(?:\s*[、和及与]\s*第\s*\d+\s*号)*)")
 MORE = re.compile(r"第\s*(\d+)\s*号")
 EN_REF = re.compile(r"(?:MOFCOM|Ministry of Commerce|GAC|GACC|General Administration of Customs|MOST|MIIT|\s)*"
@@ -42,6 +42,8 @@ def notice_refs(text: str) -> list[NoticeRef]:
             continue
         who = "-".join(issuers)
         year = m.group("year")
+        if year is None and m.group("form") != "令":
+            continue  # an announcement number needs its year; decrees are numbered without one
         seqs = [m.group("seq")] + MORE.findall(m.group("more") or "")
         tail = text[m.end(): m.end() + 20]
         clause = "*"
