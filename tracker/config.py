@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="base URL of an OpenAI-compatible server")
     llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM server (never logged)")
     corpus: Path = Field(default_factory=default_corpus, description="the mirror served by `tracker corpus serve`")
+    # -- publish (issue 6): the daily job, the digest and the Slack bot; a missing Slack secret disables Slack --
+    catalogue: Path | None = Field(default=None, description="product catalogue (CSV, YAML or JSON) screened by "
+                                   "`tracker run` and `/exportctl impact SKU`; unset = no impact screening")
+    digest_format: str = Field(default="md", pattern="^(md|html|json|slack)$", description="format `tracker "
+                               "digest` and `tracker run` print: md, html, json or slack")
+    slack_bot_token: SecretStr | None = Field(default=None, description="Slack bot token xoxb-... (never logged)")
+    slack_signing_secret: SecretStr | None = Field(default=None, description="Slack signing secret: verifies "
+                                                   "requests in HTTP mode (never logged)")
+    slack_app_token: SecretStr | None = Field(default=None, description="Slack app-level token xapp-... for Socket "
+                                              "Mode (never logged)")
+    slack_channel: str | None = Field(default=None, description="channel the daily digest is posted to, e.g. "
+                                      "#export-controls or C0123456789; unset = not posted")
+    slack_api_url: str | None = Field(default=None, description="Slack Web API base URL (default "
+                                      "https://slack.com/api/; for a proxy or a test server)")
 
     @field_validator("mirror")
     @classmethod
