@@ -53,6 +53,25 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--sources", type=Path, help="sources file (default: the real MOFCOM sites)")
     c.add_argument("--json", action="store_true", help="print the crawl summary as JSON")
 
+    im = sub.add_parser("impact", help="screen a product catalogue against the controls in force",
+                        formatter_class=fmt, description="Screen each product of a catalogue (CSV, YAML or JSON; "
+                        "columns sku, name, description, hs_code, materials, made_in, uses_chinese_technology, "
+                        "destination, end_use, end_user; see README) against the notices in the store, on a date.\n\n"
+                        "Verdicts: licence_likely (a provision in force applies), review (something in force touches "
+                        "it but does not settle it), not_affected (nothing in force applies; suspended or "
+                        "not-yet-effective matches are listed with their dates), insufficient_data (names the "
+                        "missing fields). Every reason cites notice and clause. Indicative screening, not legal "
+                        "advice.\n\nA bad row is reported (row number and field) and skipped; the others are "
+                        "screened.",
+                        epilog="Examples:\n  tracker impact examples/catalogue.csv --as-of 2025-12-15\n"
+                        "  tracker impact examples/catalogue.csv --since 2025-10-01 --until 2026-03-01\n"
+                        "  tracker impact catalogue.yaml --json | jq '.products[] | select(.verdict==\"review\")'")
+    im.add_argument("catalogue", type=Path, help="the product catalogue (.csv, .yaml/.yml or .json)")
+    im.add_argument("--as-of", help="screen on this date (YYYY-MM-DD; default today)")
+    im.add_argument("--since", help="list verdict changes from this date ...")
+    im.add_argument("--until", help="... to this date (default today)")
+    im.add_argument("--json", action="store_true", help="print the result as JSON")
+
     n = sub.add_parser("notices", help="list stored notices", formatter_class=fmt,
                        description="List every stored notice: id, number, title, issuers, issued date, URLs, "
                        "versions per language.", epilog="Example:\n  tracker notices --json | jq '.[].id'")
@@ -218,6 +237,11 @@ def _dispatch(args, parser) -> int:
         return _emit(commands.compare(settings, args.a, args.b), args.json, commands.print_compare)
     if args.command == "changes":
         return _emit(commands.changes(settings, args.since, args.until), args.json, commands.print_changes)
+    if args.command == "impact":
+        from tracker import commands_impact
+
+        data = commands_impact.impact(settings, args.catalogue, args.as_of, args.since, args.until)
+        return _emit(data, args.json, commands_impact.print_impact)
     if args.command == "index":
         return _emit(commands_ask.index(settings), args.json, commands_ask.print_index)
     if args.command == "ask":

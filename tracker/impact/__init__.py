@@ -1,0 +1,74 @@
+"""Impact: which products of a catalogue the controls in the store may touch, why, and from when.
+
+    products, errors = load_catalogue("examples/catalogue.csv")
+    report = screen(store, products, "2025-12-15")             # JSON-ready dict (see README, Impact)
+    moves = verdict_changes(store, products, "2025-10-01", "2026-03-01")
+"""
+
+from __future__ import annotations
+
+from tracker.impact.catalogue import Material, Product, RowError, load_catalogue
+
+__all__ = ["Material", "Product", "RowError", "load_catalogue", "screen", "verdict_changes", "screener_for"]
+
+
+def screener_for(store):
+    from tracker.impact.controls import read_controls
+    from tracker.impact.screen import Screener
+    from tracker.regime import Regime
+    from tracker.understand import understand_all
+
+    return Screener(read_controls(Regime(understand_all(store))))
+
+
+def _next_change(screener, f, found, as_of: str, verdict: str) -> dict | None:
+    for day in screener.regime.change_days():
+        if day > as_of:
+            later = screener.verdict(f, found, day)["verdict"]
+            if later != verdict:
+                return {"date": day, "verdict": later,
+                        "projected": bool(screener.regime.projection_note(day))}
+    return None
+
+
+def screen(store, products: list[Product], as_of: str, *, screener=None, errors=None, progress=None) -> dict:
+    """Verdicts for every product on one date."""
+    from tracker.impact.screen import DISCLAIMER
+
+    screener = screener or screener_for(store)
+    out = []
+    for p in products:
+        f, found = screener.matches(p)
+        v = screener.verdict(f, found, as_of)
+        v["next_change"] = _next_change(screener, f, found, as_of, v["verdict"])
+        out.append(v)
+        if progress:
+            progress()
+    counts = {k: sum(1 for v in out if v["verdict"] == k) for k in
+              ("licence_likely", "review", "not_affected", "insufficient_data")}
+    return {"as_of": as_of, "documents_until": screener.regime.horizon,
+            "projection": bool(screener.regime.projection_note(as_of)),
+            "projection_note": screener.regime.projection_note(as_of), "disclaimer": DISCLAIMER,
+            "counts": counts, "products": out, "errors": [e.as_dict() for e in (errors or [])]}
+
+
+def verdict_changes(store, products: list[Product], since: str, until: str, *, screener=None) -> dict:
+    """Products whose verdict differs between since and until, with the day each change happened."""
+    from tracker.impact.screen import DISCLAIMER
+
+    screener = screener or screener_for(store)
+    days = [since] + [d for d in screener.regime.change_days() if since < d <= until]
+    changes = []
+    for p in products:
+        f, found = screener.matches(p)
+        before = screener.verdict(f, found, since)
+        for day in days[1:]:
+            now = screener.verdict(f, found, day)
+            if now["verdict"] != before["verdict"]:
+                changes.append({"sku": p.sku, "name": p.name, "date": day, "from": before["verdict"],
+                                "to": now["verdict"], "reasons": [r for r in now["reasons"] if r["applies"]]
+                                or now["reasons"][:3]})
+            before = now
+    return {"since": since, "until": until, "documents_until": screener.regime.horizon,
+            "projection": bool(screener.regime.projection_note(until)), "disclaimer": DISCLAIMER,
+            "changes": changes}

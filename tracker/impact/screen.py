@@ -1,0 +1,372 @@
+"""Screen products against the controls on a date: matches (date-independent) then verdicts (per date).
+
+A match says why a notice may touch a product: it is a listed item, it contains a controlled material, its
+customs number is a reference number, a rule for goods made abroad reaches it, a destination, end-use or
+end-user measure names it. The verdict on a date follows the state of the governing provision on that date:
+only provisions in force decide; suspended and not-yet-effective ones are reported with their dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.impact import vocab
+from tracker.impact.catalogue import Product
+from tracker.impact.controls import Controls, Item, Measure, Rule
+from tracker.structure.glossary import TERMS, elements_in, lookup
+
+DISCLAIMER = ("Indicative screening, not legal advice: it compares the catalogue's own data with the notices "
+              "tracker has ingested; customs numbers are reference numbers only, and a product can be controlled "
+              "without a listed number (and the reverse). Confirm with the legal text and counsel.")
+VERDICTS = ("licence_likely", "review", "not_affected", "insufficient_data")
+GENERIC_FORMS = frozenset({"metal", "alloy", "oxide", "compound", "powder"})
+_SYMBOLS = {t.symbol for t in TERMS} | {
+    "Fe", "B", "As", "N", "O", "Al", "Si", "Cu", "Ni", "Mn", "Zn", "P", "Se", "Sn", "C", "H", "Ti", "Cr", "Ag",
+    "Au", "Pt", "Pd", "Ta", "Nb", "Zr", "Hf", "V", "Mg", "Ca", "Sr", "Ba", "K", "Na", "F", "Cl", "S"}
+_FORMULA = re.compile(r"\b(?:[A-Z][a-z]?\d*){1,5}\b")
+_PART_OF_TOKEN = re.compile(r"[A-Z][a-z]?")
+# Concepts an interpretation and a product can share across languages (for citing the interpretation).
+CONCEPTS: dict[str, re.Pattern] = {
+    "motor": re.compile(r"电机|马达|\bmotors?\b", re.IGNORECASE),
+    "rotor": re.compile(r"转子|\brotors?\b", re.IGNORECASE),
+    "stator": re.compile(r"定子|\bstators?\b", re.IGNORECASE),
+    "sensor": re.compile(r"传感器|\bsensors?\b", re.IGNORECASE),
+    "assembly": re.compile(r"组件|总成|\bassembl(?:y|ies)\b", re.IGNORECASE),
+    "phosphor": re.compile(r"荧光粉|发光材料|\bphosphors?\b|luminescent", re.IGNORECASE),
+    "catalyst": re.compile(r"催化|\bcatalysts?\b", re.IGNORECASE),
+    "consumer": re.compile(r"消费品|消费类|\bconsumer\b", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str  # listed_item | contains_controlled | hs_reference | de_minimis | foreign_technology | reexport
+    #            | destination | end_use | end_user | interpretation | semantic
+    notice: str
+    label: str  # the clause whose state decides
+    strength: str  # licence | review | info
+    explanation: str
+    quote: str = ""
+    confidence: str = "high"
+    missing: tuple[str, ...] = ()
+    requires: tuple[tuple[str, str], ...] = ()  # (notice, label) that must also be in force (e.g. the item)
+    url: str = ""
+
+
+@dataclass
+class ProductFacts:
+    product: Product
+    terms: frozenset[str]
+    forms: frozenset[str]
+    assembly: bool
+    uses: frozenset[str]
+    cn_terms: dict[str, float | None] = field(default_factory=dict)  # CN-origin materials: term -> share
+    unknown_origin_terms: set[str] = field(default_factory=set)
+
+
+def product_terms(text: str) -> frozenset[str]:
+    found = set(elements_in(text))
+    for token in _FORMULA.findall(text):
+        parts = [re.sub(r"\d", "", p) for p in _PART_OF_TOKEN.findall(token)]
+        if len(parts) >= 1 and all(p in _SYMBOLS for p in parts) and (len(parts) > 1 or lookup(parts[0])):
+            found.update(p for p in parts if lookup(p))
+    return frozenset(found)
+
+
+def facts_of(p: Product) -> ProductFacts:
+    own = f"{p.name} {p.description}"
+    name_forms = vocab.forms(p.name)
+    head = re.split(r"\bfor\b|用于|\bused in\b|\bwith\b", p.description, maxsplit=1)[0]
+    assembly = bool(vocab.ASSEMBLY.search(p.name)) or (not name_forms and bool(vocab.ASSEMBLY.search(head)))
+    facts = ProductFacts(p, product_terms(own + " " + " ".join(m.name for m in p.materials)),
+                         name_forms or vocab.forms(head) or vocab.forms(own), assembly,
+                         vocab.end_use_tags(f"{p.end_use} {p.end_user}"))
+    for m in p.materials:
+        for term in product_terms(m.name):
+            if m.origin == "CN":
+                facts.cn_terms[term] = (facts.cn_terms.get(term) or 0) + m.share if m.share is not None else None
+            elif m.origin is None:
+                facts.unknown_origin_terms.add(term)
+    return facts
+
+
+class Screener:
+    def __init__(self, controls: Controls) -> None:
+        self.controls = controls
+        self.regime = controls.regime
+        self._states: dict[tuple[str, str, str], object] = {}
+
+    # -- matching (date-independent) -------------------------------------------------------------------------
+    def is_item(self, f: ProductFacts, item: Item) -> bool:
+        if item.reserved or not (item.terms & f.terms):
+            return False
+        if f.assembly and not item.parts_too:
+            return False
+        specific = f.forms - GENERIC_FORMS
+        if specific and not specific <= item.forms:
+            return False
+        return bool(f.forms & item.forms) or (f.assembly and item.parts_too)
+
+    @staticmethod
+    def hs_level(hs: str, item: Item) -> str:
+        if not hs:
+            return ""
+        if hs in item.hs10:
+            return "exact"
+        if len(hs) >= 8 and (hs[:8] in item.hs8 or any(h[:8] == hs[:8] for h in item.hs10)):
+            return "8-digit"
+        if len(hs) >= 6 and any(h[:6] == hs[:6] for h in item.hs10 + item.hs8):
+            return "6-digit prefix"
+        return ""
+
+    def matches(self, p: Product) -> tuple[ProductFacts, list[Match]]:
+        f = facts_of(p)
+        out: list[Match] = []
+        foreign = self.controls.foreign_annexes
+        listed: dict[str, Match] = {}
+        for item in self.controls.items:
+            if (item.notice, item.annex) in foreign:
+                continue
+            level = self.hs_level(p.hs_code, item)
+            hs_note = f"; customs number {p.hs_code} matches reference {level} (indicative)" if level else ""
+            if self.is_item(f, item):
+                if p.made_in and p.made_in != "CN":
+                    continue  # exported from abroad: only the rules for goods made abroad reach it
+                m = Match("listed_item", item.notice, item.label, "licence",
+                          f"{p.name} is a listed item: {item.code or item.label} {_short(item.text)}{hs_note}",
+                          item.text, "high" if level else "medium")
+                prev = listed.get(item.notice)
+                if prev is None or ("." in item.code and prev.confidence != "high"):
+                    listed[item.notice] = m
+            elif item.terms & f.terms and p.made_in == "CN":
+                out.append(Match("contains_controlled", item.notice, item.label, "review",
+                                 f"{p.name} contains {'/'.join(sorted(item.terms & f.terms))}, controlled as "
+                                 f"{item.code or item.label} ({_short(item.text)}), but is not itself that item"
+                                 f"{hs_note}", item.text, "medium"))
+            elif level in ("exact", "8-digit") and p.made_in in ("CN", None):
+                out.append(Match("hs_reference", item.notice, item.label, "review",
+                                 f"customs number {p.hs_code} matches a reference number of "
+                                 f"{item.code or item.label} at {level} level (indicative only)", item.text, "low"))
+        out += listed.values()
+        contains = {m.notice for m in out if m.rule == "contains_controlled"}
+        out = [m for m in out if m.rule != "contains_controlled" or m.notice not in listed] 
+        out = _one_per(out, "contains_controlled", contains)
+        for rule in self.controls.rules:
+            out += self._rule(rule, f)
+        out += self._measures(f, out)
+        out += self._interpretations(f, out)
+        return f, out
+
+    def _annex_items(self, notice: str, annex: str, part: str = "") -> list[Item]:
+        return [i for i in self.controls.items if i.notice == notice and i.annex == annex
+                and (not part or i.part == part)]
+
+    def _rule(self, rule: Rule, f: ProductFacts) -> list[Match]:
+        p = f.product
+        if rule.kind == "reexport":
+            items = [i for i in self._annex_items(rule.notice, rule.annex) if self.is_item(f, i)]
+            if p.made_in == "CN" and items:
+                return [Match("reexport", rule.notice, rule.label, "licence",
+                              f"{p.name} is a Chinese-origin item of the notice's annex ({items[0].code}); "
+                              f"its export from abroad to a third country needs a licence", rule.text, "medium")]
+            return []
+        if not p.made_in or p.made_in == "CN":
+            return []
+        if rule.kind == "foreign_technology":
+            items = [i for i in self._annex_items(rule.notice, rule.annex) if self.is_item(f, i)]
+            if not items:
+                return []
+            if p.uses_chinese_technology is None:
+                return [Match("foreign_technology", rule.notice, rule.label, "review",
+                              f"{p.name} is made abroad and is an annex item ({items[0].code}); whether Chinese-origin "
+                              f"technology was used is not stated", rule.text, "medium",
+                              missing=("uses_chinese_technology",))]
+            if p.uses_chinese_technology:
+                return [Match("foreign_technology", rule.notice, rule.label, "licence",
+                              f"{p.name} is made abroad with Chinese-origin technology and is an annex item "
+                              f"({items[0].code})", rule.text, "high")]
+            return []
+        # de minimis
+        product_items = [i for i in self._annex_items(rule.notice, rule.annex, rule.product_part) if self.is_item(f, i)]
+        if not product_items:
+            return []
+        content_terms = {t for i in self._annex_items(rule.notice, rule.annex, rule.content_part) for t in i.terms}
+        cn = {t: s for t, s in f.cn_terms.items() if t in content_terms}
+        unknown = (content_terms & f.unknown_origin_terms) - set(cn)
+        item = product_items[0]
+        if any(s is None for s in cn.values()) or (unknown and not cn):
+            missing = ("materials (share of value)",) if any(s is None for s in cn.values()) else \
+                ("materials (origin)",)
+            return [Match("de_minimis", rule.notice, rule.label, "review",
+                          f"{p.name} is an item of {rule.product_part or rule.annex} ({item.code}) with "
+                          f"{'/'.join(sorted(set(cn) | unknown))} content whose share or origin is not given; the "
+                          f"rule applies at {rule.threshold:g} % of value", rule.text, "medium", missing=missing)]
+        if not cn:
+            return []
+        total = sum(v for v in cn.values() if v is not None)
+        what = ", ".join(f"{t} {v:g} %" for t, v in sorted(cn.items()))
+        if rule.threshold is not None and total >= rule.threshold:
+            return [Match("de_minimis", rule.notice, rule.label, "licence",
+                          f"{p.name} (made in {p.made_in}) is an item of {rule.product_part} ({item.code}) with "
+                          f"Chinese-origin {rule.content_part} content of {what} of its value, at or above the "
+                          f"{rule.threshold:g} % threshold", rule.text, "high")]
+        return [Match("de_minimis", rule.notice, rule.label, "info",
+                      f"{p.name} has Chinese-origin {rule.content_part} content of {what}, below the "
+                      f"{rule.threshold:g} % threshold: not caught by this rule", rule.text, "high")]
+
+    def _measures(self, f: ProductFacts, found: list[Match]) -> list[Match]:
+        p = f.product
+        out: list[Match] = []
+        dual = [(m.notice, m.label) for m in found if m.strength == "licence"]
+        military = "military" in f.uses or bool(vocab.END_USE["military"].search(p.end_user))
+        for ms in self.controls.measures:
+            if ms.kind == "military_ban" and p.destination in ms.countries and military and dual:
+                out.append(Match("destination", ms.notice, ms.label, "licence",
+                                 f"dual-use items to military users or uses in {p.destination} are prohibited",
+                                 ms.text, "high", requires=tuple(dual)))
+            elif ms.kind in ("denial", "strict_review") and p.destination in ms.countries:
+                hit = [(m.notice, m.label) for m in found if m.notice in ms.targets and m.strength == "licence"]
+                if hit:
+                    what = "licences are in principle denied" if ms.kind == "denial" else \
+                        "end users and end uses are reviewed more strictly"
+                    out.append(Match("destination", ms.notice, ms.label, "licence",
+                                     f"for exports of these items to {p.destination} {what}", ms.text, "high",
+                                     requires=tuple(hit)))
+            elif ms.kind in ("end_use_denial", "end_use_case_by_case", "end_user_denial"):
+                own = [(m.notice, m.label) for m in found if m.notice == ms.notice and m.strength == "licence"]
+                if not own:
+                    continue
+                on_list = any(self._entity(p, e) for other in self.controls.measures
+                              if other.kind in ("control_list", "watch_list") for e in other.entities)
+                applies = (ms.uses & f.uses) if ms.kind != "end_user_denial" else (military or on_list)
+                if applies:
+                    what = {"end_use_denial": "in principle denied", "end_use_case_by_case": "reviewed case by case",
+                            "end_user_denial": "in principle denied"}[ms.kind]
+                    out.append(Match("end_use" if ms.kind != "end_user_denial" else "end_user", ms.notice, ms.label,
+                                     "licence", f"a licence for this end use or end user is {what}", ms.text,
+                                     "high", requires=tuple(own)))
+            elif ms.kind in ("control_list", "watch_list") and p.end_user:
+                entity = next((e for e in ms.entities if self._entity(p, e)), None)
+                if entity is None:
+                    continue
+                listed = "Control List" if ms.kind == "control_list" else "Watch List"
+                strength = ("licence" if ms.kind == "control_list" else "review") if dual else "info"
+                out.append(Match("end_user", ms.notice, ms.label, strength,
+                                 f"end user {p.end_user!r} is on the {listed} ({entity})"
+                                 + ("" if dual else "; the product is not a listed dual-use item"),
+                                 entity, "high", requires=tuple(dual)))
+        return out
+
+    @staticmethod
+    def _entity(p: Product, entity: str) -> bool:
+        user = vocab.normal_name(p.end_user)
+        if len(user) < 4:
+            return False
+        names = [vocab.normal_name(n) for n in entity.split(" / ")]
+        return any(n and (user == n or user in n or n in user) for n in names)
+
+    def _interpretations(self, f: ProductFacts, found: list[Match]) -> list[Match]:
+        concepts = {c for c, rx in CONCEPTS.items() if rx.search(f"{f.product.name} {f.product.description}")}
+        if not concepts:
+            return []
+        out = []
+        for notice in {m.notice for m in found if m.rule in ("listed_item", "contains_controlled")}:
+            for st, _rel in self.regime.interpretations_of(notice):
+                for c in st.clauses:
+                    if c.kind in ("para", "clause") and notice_named(c.text, notice, st) and \
+                            concepts & {k for k, rx in CONCEPTS.items() if rx.search(c.text)}:
+                        out.append(Match("interpretation", st.notice, c.label, "info",
+                                         f"official interpretation (not the legal text) of {notice}, "
+                                         f"{st.issued}: {_short(c.text, 160)}", c.text, "medium", url=st.url))
+                        break
+        return out
+
+    # -- verdict on a date ------------------------------------------------------------------------------------
+    def state(self, notice: str, label: str, as_of: str):
+        key = (notice, label, as_of)
+        if key not in self._states:
+            if notice in self.regime.interpretations:
+                self._states[key] = None
+            else:
+                provision = self.controls.provision_for(notice, label)
+                self._states[key] = self.regime.state(provision, as_of) if provision else None
+        return self._states[key]
+
+    def verdict(self, f: ProductFacts, found: list[Match], as_of: str) -> dict:
+        p = f.product
+        reasons, missing, level = [], [], 0
+        for m in found:
+            st = self.state(m.notice, m.label, as_of)
+            status = st.status if st else ("interpretation" if m.rule == "interpretation" else "not_issued")
+            if m.rule != "interpretation" and status == "not_issued":
+                continue
+            applies = status == "in_force" and all(
+                (s := self.state(n, lab, as_of)) is not None and s.status == "in_force" for n, lab in m.requires)
+            ambiguous = bool(st and st.ambiguous)
+            if applies and m.strength == "licence":
+                level = max(level, 3 if not ambiguous else 2)
+            elif applies and m.strength == "review" or (ambiguous and m.strength == "licence"):
+                level = max(level, 2)
+            if applies and m.missing:
+                missing += [x for x in m.missing if x not in missing]
+            reasons.append(self._reason(m, st, status, applies))
+        if not p.made_in:
+            missing.append("made_in")
+        if not (p.hs_code or p.materials or p.description):
+            missing += ["hs_code", "materials", "description"]
+        if missing and level < 3:
+            verdict = "insufficient_data"
+        else:
+            verdict = {3: "licence_likely", 2: "review"}.get(level, "not_affected")
+        order = {"in_force": 0, "ambiguous": 1, "suspended": 2, "not_yet_effective": 3}
+        reasons.sort(key=lambda r: (not r["applies"], order.get(r["status"], 4), r["notice"]))
+        return {"sku": p.sku, "name": p.name, "row": p.row, "verdict": verdict, "missing": missing,
+                "reasons": reasons}
+
+    def _reason(self, m: Match, st, status: str, applies: bool) -> dict:
+        src = self.regime.structures.get(m.notice) or self.regime.interpretations.get(m.notice)
+        if st is not None and st.ambiguous:
+            status = "ambiguous"
+        text = m.explanation
+        if st is not None and status == "suspended":
+            text += f" — suspended from {st.since}" + (f" until {st.until}" if st.until else "") + ", so it does not apply on this date"
+        elif st is not None and status == "not_yet_effective":
+            text += f" — not yet in force: applies from {st.until}"
+        elif st is not None and status == "repealed":
+            text += f" — repealed from {st.since}"
+        elif status == "in_force" and not applies:
+            text += " — does not apply on this date: a provision it depends on is not in force"
+        return {"rule": m.rule, "status": status, "applies": applies,
+                "from": st.since if st else None, "until": st.until if st else None,
+                "notice": m.notice, "number": src.number if src else "",
+                "title": (src.title or src.title_en) if src else "",
+                "label": m.label, "url": m.url or (src.url if src else ""), "quote": _short(m.quote, 240),
+                "explanation": text, "confidence": m.confidence,
+                "official_interpretation": m.rule == "interpretation"}
+
+
+def notice_named(text: str, notice: str, st) -> bool:
+    """An interpretation's answer is about the notice when it names it, or when the whole document is only about
+    that notice."""
+    from tracker.structure.refs import notice_refs
+
+    refs = {r.id for r in notice_refs(text)}
+    return notice in refs or (not refs and {r.target for r in st.relations} == {notice})
+
+
+def _one_per(matches: list[Match], rule: str, notices: set[str]) -> list[Match]:
+    seen: set[str] = set()
+    out = []
+    for m in matches:
+        if m.rule == rule:
+            if m.notice in seen:
+                continue
+            seen.add(m.notice)
+        out.append(m)
+    return out
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
