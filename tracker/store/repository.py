@@ -152,6 +152,17 @@ class Store:
         matches = [r["id"] for r in rows if set(number.issuers) <= set(json.loads(r["issuers"]))]
         return matches[0] if len(matches) == 1 else None
 
+    def _interpretation_in_chinese(self, parsed: ParsedPage) -> str | None:
+        """An English interpretation page is the English version of the one Chinese interpretation of the same
+        day (titles differ across languages, so the title key cannot join them)."""
+        if parsed.kind != "interpretation" or parsed.lang != "en" or not parsed.issued:
+            return None
+        rows = self.conn.execute("SELECT n.id FROM notice n WHERE n.kind = 'interpretation' AND n.issued = ? AND "
+                                 "EXISTS (SELECT 1 FROM version v WHERE v.notice_id = n.id AND v.lang = 'zh') AND NOT "
+                                 "EXISTS (SELECT 1 FROM version v WHERE v.notice_id = n.id AND v.lang = 'en')",
+                                 (parsed.issued,)).fetchall()
+        return rows[0]["id"] if len(rows) == 1 else None
+
     def audit(self, kind: str, input_: dict, output: dict, component: str, latency_ms: float) -> None:
         with self.transaction() as c:
             c.execute("INSERT INTO audit (at, kind, input, output, component, latency_ms) VALUES (?, ?, ?, ?, ?, ?)",
@@ -163,7 +174,7 @@ class Store:
         assert parsed.number is not None
         digest = content_hash(parsed, [(a.link.title, a.sha256) for a in annexes])
         with self.transaction() as c:
-            notice_id = self.resolve(parsed.number)
+            notice_id = self.resolve(parsed.number) or self._interpretation_in_chinese(parsed)
             new_notice = notice_id is None
             if new_notice:
                 notice_id = parsed.number.id
