@@ -36,6 +36,7 @@ class Item:
     part: str  # "part1", "part2" or ""
     parts_too: bool  # the item's text covers parts, components and assemblies
     reserved: bool = False
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def read_controls(regime: Regime) -> Controls:
             terms = frozenset(it.elements[:1])
             controls.items.append(Item(st.notice, it.label, it.code, text, terms, vocab.forms(text),
                                        it.hs10, it.hs8, annex, part, bool(vocab.ITEM_PARTS.search(text)),
-                                       it.reserved))
+                                       it.reserved, it.parameters))
     return controls
 
 
@@ -130,8 +131,10 @@ def _rules(st: NoticeStructure, controls: Controls) -> None:
 
 
 def _measures(st: NoticeStructure, controls: Controls) -> None:
+    # A clause that suspends, resumes or repeals another notice restates that notice's measure; it is not one.
+    about_others = {r.source_label for r in st.relations if r.kind in ("suspends", "resumes", "repeals", "amends")}
     for c in st.clauses:
-        if c.kind not in ("clause", "para"):
+        if c.kind not in ("clause", "para") or c.label in about_others:
             continue
         for sentence in sentences(c.text):
             countries = vocab.countries_in(sentence)

@@ -50,7 +50,7 @@ class Match:
     quote: str = ""
     confidence: str = "high"
     missing: tuple[str, ...] = ()
-    requires: tuple[tuple[str, str], ...] = ()  # (notice, label) that must also be in force (e.g. the item)
+    requires: tuple[tuple[str, str], ...] = ()  # (notice, label): one of them must be in force too (the item)
     url: str = ""
 
 
@@ -65,25 +65,41 @@ class ProductFacts:
     unknown_origin_terms: set[str] = field(default_factory=set)
 
 
-def product_terms(text: str) -> frozenset[str]:
+def product_terms(text: str, material: bool = False) -> frozenset[str]:
+    """Elements and materials a text names: words (dysprosium, 镝), symbols (Dy) and formulas (SmCo, Sb2O3).
+    A lone one-letter symbol (Y, W) counts only as a material name, never inside free text."""
     found = set(elements_in(text))
     for token in _FORMULA.findall(text):
         parts = [re.sub(r"\d", "", p) for p in _PART_OF_TOKEN.findall(token)]
-        if len(parts) >= 1 and all(p in _SYMBOLS for p in parts) and (len(parts) > 1 or lookup(parts[0])):
-            found.update(p for p in parts if lookup(p))
+        if not parts or not all(p in _SYMBOLS for p in parts):
+            continue
+        if len(parts) == 1 and len(parts[0]) == 1 and not (material and token == text.strip()):
+            continue
+        found.update(p for p in parts if lookup(p))
     return frozenset(found)
 
 
+NEGATED = re.compile(r"\b(?:not|non|no|without|excluding|free of)[- ]+[A-Za-z]+|(?:不含|非|不是|并非)[\u4e00-\u9fff]",
+                     re.IGNORECASE)
+
+
+def _head(text: str) -> str:
+    """What a product is, without what it is for: 'Ge substrate for space solar cells' -> 'Ge substrate'."""
+    return re.split(r"\bfor\b|用于|\bused in\b|\bwith\b|\(|（", text, maxsplit=1)[0]
+
+
 def facts_of(p: Product) -> ProductFacts:
-    own = f"{p.name} {p.description}"
-    name_forms = vocab.forms(p.name)
-    head = re.split(r"\bfor\b|用于|\bused in\b|\bwith\b", p.description, maxsplit=1)[0]
-    assembly = bool(vocab.ASSEMBLY.search(p.name)) or (not name_forms and bool(vocab.ASSEMBLY.search(head)))
-    facts = ProductFacts(p, product_terms(own + " " + " ".join(m.name for m in p.materials)),
+    own = NEGATED.sub(" ", f"{p.name} {p.description}")  # "(镱, not yttrium)" names no yttrium
+    name = _head(p.name)
+    name_forms = vocab.forms(name)
+    head = _head(p.description)
+    assembly = bool(vocab.ASSEMBLY.search(name)) or (not name_forms and bool(vocab.ASSEMBLY.search(head)))
+    terms = product_terms(own).union(*(product_terms(m.name, material=True) for m in p.materials))
+    facts = ProductFacts(p, terms,
                          name_forms or vocab.forms(head) or vocab.forms(own), assembly,
                          vocab.end_use_tags(f"{p.end_use} {p.end_user}"))
     for m in p.materials:
-        for term in product_terms(m.name):
+        for term in product_terms(m.name, material=True):
             if m.origin == "CN":
                 facts.cn_terms[term] = (facts.cn_terms.get(term) or 0) + m.share if m.share is not None else None
             elif m.origin is None:
@@ -99,59 +115,89 @@ class Screener:
 
     # -- matching (date-independent) -------------------------------------------------------------------------
     def is_item(self, f: ProductFacts, item: Item) -> bool:
+        return self.item_fit(f, item)[0] == "yes"
+
+    def item_fit(self, f: ProductFacts, item: Item) -> tuple[str, str]:
+        """("yes" | "unsure" | "no", why): is the product itself this listed item?"""
         if item.reserved or not (item.terms & f.terms):
-            return False
+            return "no", ""
+        for kind in ("technology", "equipment"):  # goods are not the technology or equipment to make them
+            if kind in item.forms and kind not in f.forms:
+                return "no", ""
         if f.assembly and not item.parts_too:
-            return False
+            return "no", ""
         specific = f.forms - GENERIC_FORMS
         if specific and not specific <= item.forms:
-            return False
-        return bool(f.forms & item.forms) or (f.assembly and item.parts_too)
+            return "no", ""
+        level = self.hs_level(f.product.hs_code, item)
+        if not (f.forms & item.forms or (f.assembly and item.parts_too) or level):
+            return "no", ""
+        verdict, why = params_fit(item.parameters, f.product)
+        return verdict, why
 
     @staticmethod
     def hs_level(hs: str, item: Item) -> str:
+        """Reference numbers are indicative: equal, or one a prefix of the other (a 6- or 8-digit declaration)."""
         if not hs:
             return ""
-        if hs in item.hs10:
+        refs = item.hs10 + item.hs8
+        if hs in refs:
             return "exact"
-        if len(hs) >= 8 and (hs[:8] in item.hs8 or any(h[:8] == hs[:8] for h in item.hs10)):
-            return "8-digit"
-        if len(hs) >= 6 and any(h[:6] == hs[:6] for h in item.hs10 + item.hs8):
-            return "6-digit prefix"
+        if any(r.startswith(hs) or hs.startswith(r) for r in refs):
+            return "prefix"
         return ""
+
+    def _contains(self, f: ProductFacts, item: Item) -> bool:
+        """A material of the product (or, for an article, what its description names) is the listed item."""
+        if item.reserved or not (item.terms & f.terms) or "technology" in item.forms:
+            return False
+        for m in f.product.materials:
+            mt, mf = product_terms(m.name, material=True), vocab.forms(m.name)
+            if not item.terms & mt or (mf - GENERIC_FORMS - item.forms):
+                continue
+            if mf & item.forms or (not mf and "compound" in item.forms and m.origin in ("CN", None)):
+                return True  # a bare element in the product: the item's compounds and mixtures may cover it
+        if f.assembly:
+            named = vocab.forms(f.product.description) - GENERIC_FORMS
+            return bool(named & item.forms)
+        return False
 
     def matches(self, p: Product) -> tuple[ProductFacts, list[Match]]:
         f = facts_of(p)
         out: list[Match] = []
         foreign = self.controls.foreign_annexes
         listed: dict[str, Match] = {}
+        contains: dict[str, Match] = {}
+        hs_only: dict[str, Match] = {}
+        from_china = p.made_in in ("CN", None)
         for item in self.controls.items:
-            if (item.notice, item.annex) in foreign:
+            if (item.notice, item.annex) in foreign or not from_china:
                 continue
             level = self.hs_level(p.hs_code, item)
             hs_note = f"; customs number {p.hs_code} matches reference {level} (indicative)" if level else ""
-            if self.is_item(f, item):
-                if p.made_in and p.made_in != "CN":
-                    continue  # exported from abroad: only the rules for goods made abroad reach it
-                m = Match("listed_item", item.notice, item.label, "licence",
-                          f"{p.name} is a listed item: {item.code or item.label} {_short(item.text)}{hs_note}",
-                          item.text, "high" if level else "medium")
+            fit, why = self.item_fit(f, item)
+            name = item.code or item.label
+            if fit in ("yes", "unsure"):
+                m = Match("listed_item", item.notice, item.label, "licence" if fit == "yes" else "review",
+                          f"{p.name} is {'a' if fit == 'yes' else 'possibly a'} listed item: {name} "
+                          f"{_short(item.text)}{hs_note}{why}", item.text,
+                          ("high" if level else "medium") if fit == "yes" else "low")
                 prev = listed.get(item.notice)
-                if prev is None or ("." in item.code and prev.confidence != "high"):
+                if prev is None or _rank(m, item) > _rank(prev, None):
                     listed[item.notice] = m
-            elif item.terms & f.terms and p.made_in == "CN":
-                out.append(Match("contains_controlled", item.notice, item.label, "review",
-                                 f"{p.name} contains {'/'.join(sorted(item.terms & f.terms))}, controlled as "
-                                 f"{item.code or item.label} ({_short(item.text)}), but is not itself that item"
-                                 f"{hs_note}", item.text, "medium"))
-            elif level in ("exact", "8-digit") and p.made_in in ("CN", None):
-                out.append(Match("hs_reference", item.notice, item.label, "review",
-                                 f"customs number {p.hs_code} matches a reference number of "
-                                 f"{item.code or item.label} at {level} level (indicative only)", item.text, "low"))
+            elif self._contains(f, item):
+                contains.setdefault(item.notice, Match(
+                    "contains_controlled", item.notice, item.label, "review",
+                    f"{p.name} contains {'/'.join(sorted(item.terms & f.terms))} material controlled as {name} "
+                    f"({_short(item.text)}), but is not itself that item{hs_note}", item.text, "medium"))
+            elif level and not (item.terms & f.terms):
+                hs_only.setdefault(item.notice, Match(
+                    "hs_reference", item.notice, item.label, "review",
+                    f"customs number {p.hs_code} matches the reference number of {name} ({_short(item.text, 60)}) "
+                    f"at {level} level; the description does not show the item (indicative only)", item.text, "low"))
         out += listed.values()
-        contains = {m.notice for m in out if m.rule == "contains_controlled"}
-        out = [m for m in out if m.rule != "contains_controlled" or m.notice not in listed] 
-        out = _one_per(out, "contains_controlled", contains)
+        out += [m for n, m in contains.items() if n not in listed]
+        out += [m for n, m in hs_only.items() if n not in listed and n not in contains]
         for rule in self.controls.rules:
             out += self._rule(rule, f)
         out += self._measures(f, out)
@@ -301,8 +347,8 @@ class Screener:
             status = st.status if st else ("interpretation" if m.rule == "interpretation" else "not_issued")
             if m.rule != "interpretation" and status == "not_issued":
                 continue
-            applies = status == "in_force" and all(
-                (s := self.state(n, lab, as_of)) is not None and s.status == "in_force" for n, lab in m.requires)
+            applies = status == "in_force" and (not m.requires or any(
+                (s := self.state(n, lab, as_of)) is not None and s.status == "in_force" for n, lab in m.requires))
             ambiguous = bool(st and st.ambiguous)
             if applies and m.strength == "licence":
                 level = max(level, 3 if not ambiguous else 2)
@@ -311,11 +357,13 @@ class Screener:
             if applies and m.missing:
                 missing += [x for x in m.missing if x not in missing]
             reasons.append(self._reason(m, st, status, applies))
+        hard = []
         if not p.made_in:
-            missing.append("made_in")
+            hard.append("made_in")
         if not (p.hs_code or p.materials or p.description):
-            missing += ["hs_code", "materials", "description"]
-        if missing and level < 3:
+            hard += ["hs_code", "materials", "description"]
+        missing = hard + missing
+        if hard or (missing and level < 3):
             verdict = "insufficient_data"
         else:
             verdict = {3: "licence_likely", 2: "review"}.get(level, "not_affected")
@@ -353,6 +401,59 @@ def notice_named(text: str, notice: str, st) -> bool:
 
     refs = {r.id for r in notice_refs(text)}
     return notice in refs or (not refs and {r.target for r in st.relations} == {notice})
+
+
+def _rank(m: Match, item) -> int:
+    return (2 if m.strength == "licence" else 0) + (1 if m.confidence == "high" else 0)
+
+
+PARAM = re.compile(r"(不低于|不小于|大于等于|不高于|不大于|小于等于|大于|小于|高于|低于|≥|≤|>|<)\s*(\d+(?:\.\d+)?)\s*"
+                   r"(Wh/kg|mAh/g|g/cm³|g/cm3|GPa|毫米|mm|纳米|nm|℃|%|立方米|m³)")
+UNITS = {"毫米": "mm", "纳米": "nm", "g/cm3": "g/cm³", "立方米": "m³"}
+PRODUCT_VALUE = r"(\d+(?:\.\d+)?)\s*(?:{unit})"
+PURITY = re.compile(r"(?:purity|纯度)[^0-9]{0,12}(\d+(?:\.\d+)?)\s*%|(9\d\.\d+)\s*%|\b([3-9])N\b", re.IGNORECASE)
+
+
+def params_fit(parameters: tuple[str, ...], p: Product) -> tuple[str, str]:
+    """Compare an item's technical parameters with the values the product states.
+    A stated value outside the parameter -> "no"; a parameter the product does not state -> "unsure"."""
+    text = f"{p.name} {p.description}"
+    unknown = []
+    for param in parameters:
+        m = PARAM.search(param)
+        if not m:
+            continue
+        op, limit, unit = m.group(1), float(m.group(2)), UNITS.get(m.group(3), m.group(3))
+        if unit == "%":
+            if not re.search(r"纯度|purity", param, re.IGNORECASE):
+                continue  # a share that is not a purity: not comparable with a catalogue row
+            values = [_purity(x) for x in PURITY.finditer(text)]
+        else:
+            values = [float(v) for v in re.findall(PRODUCT_VALUE.format(unit=re.escape(unit)), text)]
+        if not values:
+            unknown.append(param)
+            continue
+        if not any(_holds(op, v, limit) for v in values):
+            return "no", ""
+    if unknown:
+        return "unsure", f"; the item is defined by {', '.join(unknown)}, which the catalogue does not state"
+    return "yes", ""
+
+
+def _purity(m: re.Match) -> float:
+    if m.group(3):
+        return float("99." + "9" * (int(m.group(3)) - 2)) if int(m.group(3)) > 2 else 99.0
+    return float(m.group(1) or m.group(2))
+
+
+def _holds(op: str, value: float, limit: float) -> bool:
+    if op in ("不低于", "不小于", "大于等于", "≥"):
+        return value >= limit
+    if op in ("大于", "高于", ">"):
+        return value > limit
+    if op in ("不高于", "不大于", "小于等于", "≤"):
+        return value <= limit
+    return value < limit
 
 
 def _one_per(matches: list[Match], rule: str, notices: set[str]) -> list[Match]:

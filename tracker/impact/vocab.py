@@ -18,14 +18,12 @@ FORMS: dict[str, str] = {
     "compound": r"化合物|\bcompounds?\b|\bchlorides?\b|\bnitrates?\b|\bcarbonates?\b|\bfluorides?\b|\bsalts?\b",
     "phosphor": r"发光|荧光|\bphosphors?\b|luminescent",
     "wafer": r"衬底|晶圆|晶片|外延片|\bwafers?\b|\bsubstrates?\b|\bepitaxial\b",
-    "crystal": r"单晶|多晶|晶体|\bcrystals?\b|\bcrystalline\b|\bingots?\b|锭",
+    "crystal": r"单晶|多晶|晶体|\bcrystals?\b|\bingots?\b|锭",
     "powder": r"微粉|粉末|\bpowders?\b|\bmicropowder\b",
     "battery": r"电池|\bcells?\b|\bbattery\b|\bbatteries\b|battery packs?",
     "anode": r"负极|\banodes?\b",
     "cathode": r"正极|\bcathodes?\b|前驱体|\bprecursors?\b",
     "carbide": r"碳化|\bcarbides?\b",
-    "graphite": r"石墨|\bgraphite\b",
-    "diamond": r"金刚石|\bdiamonds?\b",
     "saw": r"线锯|\bwire saws?\b",
     "wheel": r"砂轮|\bgrinding wheels?\b",
     "equipment": r"设备|装置|炉|窑|\bequipment\b|\bfurnaces?\b|\bkilns?\b|\bpress(?:es)?\b|\bmachines?\b",
@@ -36,7 +34,8 @@ FORM_RX = {name: re.compile(rx, re.IGNORECASE) for name, rx in FORMS.items()}
 ASSEMBLY = re.compile(r"电机|马达|转子|定子|传感器|组件|总成|部件|零件|模组|\bmotors?\b|\brotors?\b|\bstators?\b|"
                       r"\bsensors?\b|\bassembl(?:y|ies)\b|\bmodules?\b|\bactuators?\b|\bspeakers?\b|\bdrives?\b|"
                       r"\bgenerators?\b|\bcompressors?\b|\bpumps?\b|\bdevices?\b|\bphones?\b|\bheadphones?\b|"
-                      r"\bparts?\b|\bcomponents?\b", re.IGNORECASE)
+                      r"\bparts?\b|\bcomponents?\b|\binserts?\b|\btools?\b|\bblades?\b|\bdrills?\b|"
+                      r"\bcutters?\b|刀具|刀片|工具", re.IGNORECASE)
 # An item whose text names parts and assemblies covers articles too.
 ITEM_PARTS = re.compile(r"零部件|部件|组件|集成|\bparts?\b|\bcomponents?\b|\bassembl", re.IGNORECASE)
 
