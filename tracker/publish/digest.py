@@ -60,11 +60,16 @@ def build_digest(store: Store, since: str, until: str, *, embedder: Embedder | N
         else:
             entry["items"] = len(st.items) if st else 0
             notices.append(entry)
-    versions = []
+    versions, errors = [], []
     for row in store.conn.execute("SELECT notice_id, lang, seq, observed_on FROM version WHERE seq > 1 AND "
                                   "observed_on BETWEEN ? AND ? ORDER BY observed_on, notice_id, lang DESC",
                                   (since, until)).fetchall():
-        entry = _version(store, info, row["notice_id"], row["lang"], row["seq"], row["observed_on"], embedder)
+        try:
+            entry = _version(store, info, row["notice_id"], row["lang"], row["seq"], row["observed_on"], embedder)
+        except Exception as exc:  # noqa: BLE001 - one version that cannot be compared is listed, the rest goes on
+            errors.append({"notice": row["notice_id"], "error": f"{row['lang']} v{row['seq']}: cannot compare with "
+                           f"v{row['seq'] - 1} ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"})
+            continue
         if entry is None:
             continue
         if entry["kind"] == "interpretation":
@@ -94,6 +99,7 @@ def build_digest(store: Store, since: str, until: str, *, embedder: Embedder | N
                        if quiet else ""),
         "notices": notices, "versions": versions, "transitions": transitions, "upcoming": upcoming,
         "upcoming_days": upcoming_days, "interpretations": interpretations, "products": products,
+        "errors": errors,
     }
 
 
@@ -252,7 +258,14 @@ def screen_changes(store: Store, catalogue: Path | None, since: str, until: str)
         out["note"] = f"catalogue {catalogue}: cannot read it ({exc.strerror or exc})"
         return out
     out["products"] = len(products)
-    out["errors"] = [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in errors]
+    out["errors"] = [row_message(e) for e in errors]
     data = verdict_changes(store, products, since, until)
     out["changes"] = list(data.get("changes", []))
     return out
+
+
+def row_message(error) -> str:
+    """The one-line message of a catalogue row error (an object with .message, or a dict)."""
+    if isinstance(error, dict):
+        return str(error.get("message") or error)
+    return str(getattr(error, "message", None) or error)

@@ -125,8 +125,9 @@ def _deciders(t: dict, indent: int) -> list[Line]:
         return []
     spans = [Span("decided by: ")]
     for i, d in enumerate(others):
+        where = f", clause {d['label']}" if d.get("label") else ""
         spans += [Span(", ")] * bool(i) + [Span(d.get("number") or d["notice"], "link", d["url"]),
-                                           Span(f" ({d['role']} {d['label'] or ''})".replace(" )", ")"))]
+                                           Span(f" ({d['role']}{where})")]
     return [Line(spans, indent)]
 
 
@@ -227,6 +228,10 @@ def sections(d: dict) -> tuple[list[Line], list[Section]]:
                 if r.get("url"):
                     line += [Span(" "), Span(f"{r.get('notice', '')} {r.get('label', '')}".strip(), "link", r["url"])]
                 s.lines.append(Line(line, 1))
+        out.append(s)
+    if d.get("errors"):
+        s = Section(f"Could not be compared ({len(d['errors'])})")
+        s.lines += [Line([Span(e["notice"], "code"), Span(": " + e["error"])]) for e in d["errors"]]
         out.append(s)
     if p["errors"]:
         s = Section(f"Catalogue rows skipped ({len(p['errors'])})")
