@@ -14,7 +14,7 @@ __all__ = ["Material", "Product", "RowError", "load_catalogue", "screen", "verdi
 
 def screener_for(store):
     from tracker.impact.controls import read_controls
-    from tracker.impact.screen import Screener
+    from tracker.impact.screening import Screener
     from tracker.regime import Regime
     from tracker.understand import understand_all
 
@@ -33,7 +33,7 @@ def _next_change(screener, f, found, as_of: str, verdict: str) -> dict | None:
 
 def screen(store, products: list[Product], as_of: str, *, screener=None, errors=None, progress=None) -> dict:
     """Verdicts for every product on one date."""
-    from tracker.impact.screen import DISCLAIMER
+    from tracker.impact.screening import DISCLAIMER
 
     screener = screener or screener_for(store)
     out = []
@@ -54,7 +54,7 @@ def screen(store, products: list[Product], as_of: str, *, screener=None, errors=
 
 def verdict_changes(store, products: list[Product], since: str, until: str, *, screener=None) -> dict:
     """Products whose verdict differs between since and until, with the day each change happened."""
-    from tracker.impact.screen import DISCLAIMER
+    from tracker.impact.screening import DISCLAIMER
 
     screener = screener or screener_for(store)
     days = [since] + [d for d in screener.regime.change_days() if since < d <= until]

@@ -94,7 +94,9 @@ def hs_code(value: str) -> str:
     return digits
 
 
-def share(value: str) -> float | None:
+def share(value) -> float | None:
+    if value is None:
+        return None
     text = str(value).strip().removesuffix("%").strip()
     if not text:
         return None
@@ -114,7 +116,7 @@ def materials(value) -> tuple[Material, ...]:
     out = []
     for entry in entries:
         if isinstance(entry, dict):
-            name, sh, origin = entry.get("material", ""), entry.get("share", ""), entry.get("origin", "")
+            name, sh, origin = entry.get("material") or "", entry.get("share"), entry.get("origin") or ""
         else:
             parts = [p.strip() for p in str(entry).rsplit(":", 2)]
             if len(parts) != 3:
