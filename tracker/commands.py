@@ -147,7 +147,7 @@ def show(settings: Settings, notice_id: str, lang: str, seq: int | None) -> dict
 
 def print_show(data: dict) -> None:
     out = _console()
-    kind = "  [official interpretation, not legal text]" if data["kind"] == "interpretation" else ""
+    kind = "  (official interpretation, not legal text)" if data["kind"] == "interpretation" else ""
     out.print(f"[bold]{data['id']}[/bold]  {data['number']}  issued {data['issued']}{kind}")
     out.print(data["title"], markup=False)
     if data["title_en"]:
