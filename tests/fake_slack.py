@@ -6,7 +6,8 @@ way Slack signs them.
     signed_post(url, body, secret, content_type)    # X-Slack-Signature: v0=HMAC-SHA256("v0:{ts}:{body}")
 
 Methods: auth.test, chat.postMessage (checked against Slack's limits: 50 blocks, 3,000 characters a section text,
-150 a header, 10 context elements; answers invalid_blocks like Slack), apps.connections.open (Socket Mode: a
+150 a header, 10 context elements -> invalid_blocks; blocks whose text adds up to more than 13,000 characters ->
+msg_blocks_too_long, as Slack does though its reference does not say so), apps.connections.open (Socket Mode: a
 WebSocket URL on this server), and response_url POSTs. Anything else answers unknown_method.
 """
 
@@ -205,6 +206,11 @@ class _Handler(BaseHTTPRequestHandler):
             if not (params.get("text") or params.get("blocks")):
                 return self._json({"ok": False, "error": "no_text"})
             problems = block_problems(params.get("blocks", []))
+            total = sum(len(b.get("text", {}).get("text", "")) + sum(len(e.get("text", "")) for e in
+                                                                     b.get("elements", []))
+                        for b in params.get("blocks", []))
+            if total > 13_000:
+                return self._json({"ok": False, "error": "msg_blocks_too_long"})
             if problems:
                 return self._json({"ok": False, "error": "invalid_blocks", "response_metadata": {
                     "messages": problems}})
@@ -216,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- a minimal WebSocket server end for Socket Mode (text frames; masks from the client) ---------------------
     def _websocket(self):
         key = self.headers["Sec-WebSocket-Key"]
-        accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()  # noqa: S324
+        accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
         self.send_response(101, "Switching Protocols")
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")

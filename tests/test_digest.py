@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, serve, settings_for
+from conftest import serve
 from mirror_edit import set_fault
 
 from tracker.cli import main
@@ -130,14 +130,17 @@ def test_json_is_the_digest_and_ranges_cover_every_day(digest_of):
 
 def test_slack_blocks_are_split_to_the_limits_and_lose_nothing(digest_of):
     d = digest_of("2023-01-01", "2026-12-31")  # every notice, version and state change of the timeline
-    for max_blocks, max_section in ((50, 3000), (6, 700)):
-        messages = to_slack(d, max_blocks, max_section)
+    for max_blocks, max_section, max_chars in ((50, 3000, 12_000), (6, 700, 2000)):
+        messages = to_slack(d, max_blocks, max_section, max_chars)
         assert all(len(m["blocks"]) <= max_blocks for m in messages)
+        assert all(sum(len(b.get("text", {}).get("text", "")) for b in m["blocks"][1:]) <= max_chars
+                   for m in messages)
         texts = [b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section"]
         assert all(0 < len(t) <= max_section for t in texts)
         joined = "\n".join(texts)
         for n in d["notices"]:
             assert f"`{n['id']}`" in joined  # every notice survives the split
+        assert len(messages) >= 2
         if max_blocks == 6:
             assert len(messages) > 3 and "(continued, 2/" in json.dumps(messages[1]["blocks"][0])
     assert messages[0]["blocks"][0]["type"] == "header"

@@ -79,6 +79,8 @@ def add_parsers(sub) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 = any free port)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode instead of HTTP")
+    serve.add_argument("--home", type=Path, default=argparse.SUPPRESS, help="data directory (env TRACKER_HOME)")
+    serve.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="settings file")
 
 
 def _run_flags(r) -> None:

@@ -18,6 +18,9 @@ FORMATS = ("md", "html", "json", "slack")
 SLACK_MAX_BLOCKS = 50
 SLACK_MAX_SECTION = 3000
 SLACK_MAX_HEADER = 150
+# Not in Slack's reference but enforced: chat.postMessage answers msg_blocks_too_long when the blocks' text adds up
+# to about 13,000 characters. Stay well under it.
+SLACK_MAX_MESSAGE_CHARS = 12_000
 EVENT_WORDS = {"in_force": "in force", "not_yet_effective": "not yet effective", "suspended": "suspended",
                "repealed": "repealed", "expired": "expired", None: "not yet published"}
 
@@ -424,7 +427,14 @@ def _section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def to_slack(d: dict, max_blocks: int = SLACK_MAX_BLOCKS, max_section: int = SLACK_MAX_SECTION) -> list[dict]:
+def _chars(block: dict) -> int:
+    if "text" in block:
+        return len(block["text"].get("text", ""))
+    return sum(len(e.get("text", "")) for e in block.get("elements", []))
+
+
+def to_slack(d: dict, max_blocks: int = SLACK_MAX_BLOCKS, max_section: int = SLACK_MAX_SECTION,
+             max_chars: int = SLACK_MAX_MESSAGE_CHARS) -> list[dict]:
     """Slack messages ({"text": fallback, "blocks": [...]}) in order; each within Slack's limits."""
     intro, secs = sections(d)
     title = title_of(d)
@@ -437,8 +447,15 @@ def to_slack(d: dict, max_blocks: int = SLACK_MAX_BLOCKS, max_section: int = SLA
     foot = [_mrkdwn(line.spans) for line in footer(d)]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t}
                                                    for t in _chunks(foot, max_section)][:10]})
-    per = max_blocks - 1  # each message opens with a header (first) or a "continued" context block
-    groups = [blocks[i:i + per] for i in range(0, len(blocks), per)] or [[]]
+    groups: list[list[dict]] = [[]]
+    size = 0
+    for block in blocks:  # each message opens with a header (first) or a "continued" context block: one less
+        chars = _chars(block)
+        if groups[-1] and (len(groups[-1]) >= max_blocks - 1 or size + chars > max_chars):
+            groups.append([])
+            size = 0
+        groups[-1].append(block)
+        size += chars
     messages = []
     for n, group in enumerate(groups, 1):
         if n == 1:
