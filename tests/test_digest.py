@@ -120,6 +120,33 @@ def test_a_quiet_day_says_so_in_one_line(digest_of):
     assert not busy["quiet"] and "Quiet" not in render(busy, "md")
 
 
+def test_official_interpretations_new_and_changed(digest_of):
+    [new] = digest_of("2025-11-13")["interpretations"]
+    assert new["status"] == "new" and new["kind"] == "interpretation" and new["issued"] == "2025-11-13"
+    assert "答记者问" in new["title"] and "Spokesperson" in new["title_en"]
+    assert SUSPENSION in new["discusses"] and {link["lang"] for link in new["links"]} >= {"zh", "en"}
+    [changed] = digest_of("2025-05-23")["interpretations"]
+    assert changed["status"] == "changed" and changed["version"] == 2 and changed["issued"] == "2025-04-25"
+    assert changed["excerpt"] and "mofcom-gacc-2025-18" in changed["discusses"]
+    assert digest_of("2025-05-23")["versions"] == []  # an interpretation is not listed as a notice version
+    md = render(digest_of("2025-11-13"), "md")
+    assert "## Official interpretations (1)" in md and f"`{SUSPENSION}`, " in md
+
+
+def test_products_whose_verdict_changed_with_the_notice_that_decides(walked_home):
+    catalogue = Path(__file__).resolve().parents[1] / "examples" / "catalogue.csv"
+    with Store(walked_home) as store:
+        d = build_digest(store, "2025-04-04", "2025-04-04", embedder=get_embedder("hash"), catalogue=catalogue)
+        quiet = build_digest(store, "2025-04-05", "2025-04-05", embedder=get_embedder("hash"), catalogue=catalogue)
+    p = d["products"]
+    assert p["configured"] and p["products"] > 10 and p["errors"] == []
+    dy = next(c for c in p["changes"] if c["sku"] == "MAG-NDFEB-DY-01")
+    assert (dy["date"], dy["from"], dy["to"]) == ("2025-04-04", "not_affected", "licence_likely")
+    assert any(r["notice"] == "mofcom-gacc-2025-18" and r["label"].endswith("1C905.a") for r in dy["reasons"])
+    assert "`MAG-NDFEB-DY-01` Sintered NdFeB magnet N48SH (Dy): ~~not affected~~ → **licence likely**" in render(d, "md")
+    assert quiet["products"]["changes"] == [] and quiet["quiet"]
+
+
 def test_json_is_the_digest_and_ranges_cover_every_day(digest_of):
     d = digest_of("2025-11-01", "2025-11-12")
     assert json.loads(render(d, "json")) == json.loads(json.dumps(d))
@@ -207,6 +234,11 @@ def test_run_crawls_digests_and_lists_a_failing_document_while_the_rest_complete
         server.mirror.clock = "2025-11-09"
         code = main(["run", "--date", "2025-11-09", "--json", *common])
         second = capsys.readouterr()
+        looped = main(["watch", "--every", "0.1s", "--runs", "2", *common])
+        loop = capsys.readouterr()
+        assert main(["watch", "--every", "soon", *common]) == 1
+        assert capsys.readouterr().err.strip() == ("tracker: error: --every 'soon': give a duration such as 24h, 30m, "
+                                                   "90s or 1d")
     assert "mofcom-gacc-2025-70" in first.out and "Suspending" in first.out  # the digest of the day, printed
     assert "failure" not in first.err
     assert (home / "publish" / "digests" / "2025-11-07.html").exists()
@@ -219,3 +251,6 @@ def test_run_crawls_digests_and_lists_a_failing_document_while_the_rest_complete
     assert report["digest"]["quiet"] and Path(report["stages"]["digest"]["files"][0]).exists()
     with Store(home) as store:
         assert store.notice("mofcom-gacc-2025-70") is not None and store.notice("mofcom-2025-72") is None
+    # `tracker watch`: the same run in a loop; the page still fails, so each run says so and the loop goes on
+    assert looped == 1 and loop.err.count("tracker run ") == 2 and loop.err.count("! crawl: ") == 2
+    assert "next run in" in loop.err

@@ -8,6 +8,7 @@ import json
 import logging
 import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -134,11 +135,30 @@ def test_unknown_input_gets_a_helpful_answer_and_the_app_keeps_serving(app, fake
     assert httpx.get(app.url.replace("/slack/events", "/health"), timeout=5).text == "ok\n"
 
 
-def test_status_of_an_element_lists_the_provisions_that_name_it(app, fake):
-    ask(app, fake, "status 镝", "q-status-dy")
+def test_status_of_an_element_on_a_date_lists_the_provisions_that_name_it(app, fake):
+    ask(app, fake, "status 镝 2025-12-15", "q-status-dy")
     body = answer_for(fake, "q-status-dy")
     text = json.dumps(body["blocks"], ensure_ascii=False)
-    assert "镝 Dy" in body["text"] and "mofcom-gacc-2025-18" in text and "mofcom-2025-61" in text
+    assert "镝 Dy" in body["text"] and "on 2025-12-15" in body["text"]
+    assert "`mofcom-gacc-2025-18` whole notice: *in force* since 2025-04-04" in text
+    assert "`mofcom-2025-61` whole notice: *suspended* since 2025-11-07 until 2026-11-10" in text
+
+
+def test_impact_of_a_sku_on_a_date_and_an_unknown_sku(slack_home, fake):
+    catalogue = Path(__file__).resolve().parents[1] / "examples" / "catalogue.csv"
+    server = serve_http(slack_settings(slack_home, fake, catalogue=catalogue), "127.0.0.1", 0).start()
+    try:
+        for text, key in (("impact MAG-NDFEB-DY-01 2025-04-03", "q-imp-before"),
+                          ("impact MAG-NDFEB-DY-01 2025-12-15", "q-imp-after"), ("impact mag-ndfeb", "q-imp-near")):
+            assert signed_post(server.url, slash_body(text, fake.response_url(key)), SIGNING, FORM).status_code == 200
+        before, after, near = (answer_for(fake, k) for k in ("q-imp-before", "q-imp-after", "q-imp-near"))
+    finally:
+        server.stop()
+    assert "*not affected* on 2025-04-03" in before["text"]
+    assert "Next change: *licence likely* from 2025-04-04" in json.dumps(before["blocks"], ensure_ascii=False)
+    assert "*licence likely* on 2025-12-15" in after["text"]
+    assert "mofcom-gacc-2025-18 annex1.1C905.a" in json.dumps(after["blocks"], ensure_ascii=False)
+    assert "No SKU “mag-ndfeb”" in near["text"] and "`MAG-NDFEB-DY-01`" in near["text"]
 
 
 def test_the_digest_is_posted_with_chat_postMessage_and_split_into_a_thread(slack_home, fake, walked_home):

@@ -259,8 +259,10 @@ def screen_changes(store: Store, catalogue: Path | None, since: str, until: str)
         return out
     out["products"] = len(products)
     out["errors"] = [row_message(e) for e in errors]
-    data = verdict_changes(store, products, since, until)
-    out["changes"] = list(data.get("changes", []))
+    # verdict_changes compares each change day after `since` with the day before: start the day before the range
+    # so that a change on its first day counts
+    data = verdict_changes(store, products, _day(since, -1), until)
+    out["changes"] = [c for c in data.get("changes", []) if since <= c["date"] <= until]
     return out
 
 

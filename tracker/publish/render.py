@@ -78,7 +78,7 @@ def _who(item: dict, key: str = "id") -> list[Span]:
 def _titles(item: dict, indent: int = 1) -> list[Line]:
     out = []
     zh = _zh_title(item)
-    if zh and zh != item.get("number"):
+    if zh and item.get("number"):  # without a number the Chinese title is already the head line
         out.append(Line([Span(zh)], indent))
     if item.get("title_en"):
         out.append(Line([Span(item["title_en"], "i")], indent))
@@ -214,7 +214,10 @@ def sections(d: dict) -> tuple[list[Line], list[Section]]:
             s.lines.append(Line(_who(n) + [Span(f" — {what}" + (f", issued {n['issued']}" if n.get("issued") else ""))]))
             s.lines += _titles(n)
             if n.get("discusses"):
-                s.lines.append(Line([Span("discusses: ")] + [Span(x, "code") for x in n["discusses"]], 1))
+                spans = [Span("discusses: ")]
+                for i, x in enumerate(n["discusses"]):
+                    spans += [Span(", ")] * bool(i) + [Span(x, "code")]
+                s.lines.append(Line(spans, 1))
             for c in n.get("excerpt", []):
                 s.lines.append(Line([Span(c["explanation"]["en"])], 1))
             s.lines += _links(n["links"])
@@ -224,7 +227,8 @@ def sections(d: dict) -> tuple[list[Line], list[Section]]:
         s = Section(f"Products whose verdict changed ({len(p['changes'])})")
         for c in p["changes"]:
             s.lines.append(Line([Span(c["sku"], "code"), Span(f" {c.get('name', '')}: "),
-                                 Span(str(c.get("from")), "del"), Span(" → "), Span(str(c.get("to")), "ins"),
+                                 Span(str(c.get("from")).replace("_", " "), "del"), Span(" → "),
+                                 Span(str(c.get("to")).replace("_", " "), "ins"),
                                  Span(f" on {c.get('date')}")]))
             for r in (c.get("reasons") or [])[:2]:
                 line = [Span(r.get("explanation") or r.get("rule", ""))]

@@ -38,6 +38,7 @@ USAGE = (f"*{COMMAND}* answers from the stored MOFCOM / GACC notices, with citat
          f"• `{COMMAND} status Dy` or `{COMMAND} status 镝` — the state today of every provision that names it\n"
          f"• `{COMMAND} status mofcom-2025-61` — the state today of one notice's provisions\n"
          f"• `{COMMAND} impact MAG-NDFEB-DY-01` — the verdict for one product of the catalogue\n"
+         f"Add a date to `status` or `impact` for another day: `{COMMAND} status Dy 2025-12-15`.\n"
          f"Mention the bot with the same words to get the answer in a thread.")
 SETTING_ENV = {"slack_bot_token": "TRACKER_SLACK_BOT_TOKEN", "slack_signing_secret": "TRACKER_SLACK_SIGNING_SECRET",
                "slack_app_token": "TRACKER_SLACK_APP_TOKEN", "slack_channel": "TRACKER_SLACK_CHANNEL"}
@@ -115,6 +116,18 @@ def reply(text: str, lines: list[str] | None = None) -> dict:
     return {"text": text[:3000], "blocks": blocks}
 
 
+def _trailing_date(text: str) -> tuple[str, str | None]:
+    """'Dy 2025-12-15' -> ('Dy', '2025-12-15'); a last word that looks like a date but is not one is an error."""
+    words = text.split()
+    if words and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", words[-1]):
+        try:
+            day = date.fromisoformat(words[-1]).isoformat()
+        except ValueError as exc:
+            raise TrackerError(f"{words[-1]} is not a date; use YYYY-MM-DD, e.g. 2025-12-15") from exc
+        return " ".join(words[:-1]), day
+    return text, None
+
+
 class Bot:
     """What the bot says: the same for the slash command and for mentions. Never raises."""
 
@@ -157,10 +170,10 @@ class Bot:
             return early
         head, _, rest = text.partition(" ")
         try:
-            if head.lower() == "status":
-                return self.status(rest.strip(), today)
-            if head.lower() == "impact":
-                return self.impact(rest.strip(), today)
+            if head.lower() in ("status", "impact"):
+                rest, day = _trailing_date(rest.strip())
+                work = self.status if head.lower() == "status" else self.impact
+                return work(rest, day or today)
             return self.ask(text)
         except TrackerError as exc:
             return reply(f"Sorry, I could not answer that: {_esc(exc.one_line())}")
