@@ -180,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
 
     cfg = sub.add_parser("config", help="show effective settings and where each came from")
     cfg.add_argument("--json", action="store_true")
+    from tracker import commands_publish  # run, watch, digest, slack serve
+
+    commands_publish.add_parsers(sub)
     return p
 
 
@@ -213,6 +216,10 @@ def _dispatch(args, parser) -> int:
     from tracker.config import load_settings
 
     settings = load_settings(_overrides(args), args.config)
+    from tracker.commands_publish import dispatch as publish
+
+    if (code := publish(args, settings)) is not None:
+        return code
     if args.command == "corpus":
         if args.corpus_command == "serve":
             return commands.corpus_serve(settings, args.root, args.port, args.clock)
