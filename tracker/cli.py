@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--as-of", help="screen on this date (YYYY-MM-DD; default today)")
     im.add_argument("--since", help="list verdict changes from this date ...")
     im.add_argument("--until", help="... to this date (default today)")
+    im.add_argument("--no-semantic", action="store_true",
+                    help="skip semantic candidates (descriptions matched by meaning through the search index)")
     im.add_argument("--json", action="store_true", help="print the result as JSON")
 
     n = sub.add_parser("notices", help="list stored notices", formatter_class=fmt,
@@ -247,7 +249,8 @@ def _dispatch(args, parser) -> int:
     if args.command == "impact":
         from tracker import commands_impact
 
-        data = commands_impact.impact(settings, args.catalogue, args.as_of, args.since, args.until)
+        data = commands_impact.impact(settings, args.catalogue, args.as_of, args.since, args.until,
+                                     not args.no_semantic)
         return _emit(data, args.json, commands_impact.print_impact)
     if args.command == "index":
         return _emit(commands_ask.index(settings), args.json, commands_ask.print_index)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tracker.commands import _console, _iso, _store
+from tracker.commands import _console, _embedder, _iso, _store
 from tracker.config import Settings
 from tracker.errors import TrackerError
 
 STYLE = {"licence_likely": "bold red", "review": "yellow", "not_affected": "green", "insufficient_data": "magenta"}
 
 
-def impact(settings: Settings, catalogue: Path, as_of: str | None, since: str | None, until: str | None) -> dict:
+def impact(settings: Settings, catalogue: Path, as_of: str | None, since: str | None, until: str | None,
+           semantic: bool = True) -> dict:
     from tracker.impact import load_catalogue, screen, screener_for, verdict_changes
 
     products, errors = load_catalogue(catalogue)
@@ -24,7 +25,7 @@ def impact(settings: Settings, catalogue: Path, as_of: str | None, since: str | 
         if not store.notices():
             raise TrackerError(f"the store at {settings.home} holds no notices yet: run `tracker crawl` (or "
                                f"`tracker demo`) first")
-        screener = screener_for(store)
+        screener = screener_for(store, _embedder(settings) if semantic else None)
         if since:
             d1 = _iso(since, "--since")
             d2 = _iso(until, "--until")

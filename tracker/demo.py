@@ -21,10 +21,41 @@ RARE_EARTHS = [t.symbol for t in TERMS if t.group == "rare_earth"]
 
 
 class _Printer:
-    def __init__(self, out, embedder_name: str) -> None:
+    def __init__(self, out, embedder_name: str, catalogue: Path | None = None) -> None:
         self.out = out
         self.embedder_name = embedder_name
         self.previous: dict[tuple[str, str], tuple[str, bool]] = {}
+        self.products = []
+        self.last_screened: str | None = None
+        if catalogue is not None and catalogue.exists():
+            from tracker.impact import load_catalogue
+
+            self.products, _errors = load_catalogue(catalogue)
+            self.catalogue = catalogue
+
+    def _impact(self, store: Store, day: str, header: bool = False) -> None:
+        """Screen the sample catalogue up to this day; print each product whose verdict moved, on the day it did."""
+        if not self.products:
+            return
+        from tracker.impact import screen, screener_for, verdict_changes
+
+        screener = screener_for(store)
+        if self.last_screened is None:
+            moves = [{"sku": p["sku"], "date": day, "from": "not_affected", "to": p["verdict"], "reasons": p["reasons"]}
+                     for p in screen(store, self.products, day, screener=screener)["products"]
+                     if p["verdict"] != "not_affected"]
+        else:
+            moves = verdict_changes(store, self.products, self.last_screened, day, screener=screener)["changes"]
+        self.last_screened = day
+        for m in moves:
+            if header:
+                print(day, file=self.out)
+                header = False
+            why = next((r for r in m["reasons"] if r["applies"] or r["status"] == "ambiguous"), None)
+            cite = f"  [{why['notice']} {why['label']}{' ' + why['status'] if not why['applies'] else ''}]" \
+                if why else ""
+            when = f" (from {m['date']})" if m["date"] != day else ""
+            print(f"     impact: {m['sku']} {m['from']} → {m['to']}{when}{cite}", file=self.out)
 
     def __call__(self, day: str, report: CrawlReport, store: Store) -> None:
         out = self.out
@@ -43,6 +74,7 @@ class _Printer:
         for line in report.failed:
             print(f"   ! {line}", file=out)
         self._states(store, day)
+        self._impact(store, day)
 
     def _changed(self, store: Store, nid: str, day: str) -> None:
         for v in store.notice(nid)["history"]:
@@ -55,7 +87,7 @@ class _Printer:
             for c in sort_changes(list(cs.changes))[:3]:
                 print(f"       {c.explanation_en if v['lang'] == 'en' else c.explanation_zh}", file=self.out)
 
-    def _states(self, store: Store, day: str, header: bool = False) -> None:
+    def _states(self, store: Store, day: str, header: bool = False) -> bool:
         regime = Regime(understand_all(store))
         moved = []
         for element in RARE_EARTHS:
@@ -75,12 +107,17 @@ class _Printer:
             until = f" until {s.until}" if s.until else ""
             flag = " (ambiguous boundary day)" if s.ambiguous else ""
             print(f"     rare earths: {s.notice} {label}: {s.status}{until}{flag}", file=self.out)
+        return bool(header and moved)
 
 
 def run_demo(settings: Settings, root: Path | None, until: str | None, out=None) -> int:
     out = out or sys.stdout
     print(f"tracker demo: mirror {root or settings.corpus}; store in {settings.home}", file=sys.stderr)
-    printer = _Printer(out, settings.embedder)
+    corpus = root or settings.corpus
+    catalogue = getattr(settings, "catalogue", None) or corpus.parent / "examples" / "catalogue.csv"
+    printer = _Printer(out, settings.embedder, Path(catalogue))
+    if printer.products:
+        print(f"screening {len(printer.products)} products of {catalogue} after each step", file=out)
     failures = walk(settings, root or settings.corpus, until, printer)
     with Store(settings.home) as store:
         last = store.conn.execute("SELECT MAX(observed_on) FROM version").fetchone()[0] or ""
@@ -89,8 +126,10 @@ def run_demo(settings: Settings, root: Path | None, until: str | None, out=None)
         if later:
             print(f"\nNothing new is published after {last}; the documents already fix these dates:", file=out)
         for day in later:
-            printer._states(store, day, header=True)
+            printed = printer._states(store, day, header=True)
+            printer._impact(store, day, header=not printed)
         _answer_questions(settings, store, (root or settings.corpus) / "demo-questions.jsonl", out)
+        _digest(store, last, printer, out)
         counts = store.counts()
     print(f"\nstore: {counts['notice']} notices, {counts['version']} versions, {counts['url']} URLs, "
           f"{counts['snapshot']} raw snapshots", file=out)
@@ -117,3 +156,15 @@ def _answer_questions(settings: Settings, store: Store, path: Path, out) -> None
         print(f"\nQ: {answer.question}\nA: {answer.answer}", file=out)
         for i, c in enumerate(answer.citations, 1):
             print(f"   [{i}] {c.notice} {c.label} {c.url}", file=out)
+
+
+def _digest(store: Store, day: str, printer: _Printer, out) -> None:
+    """End with the change digest of the last clock step, as the daily job would publish it."""
+    if not day:
+        return
+    from tracker.publish.digest import build_digest
+    from tracker.publish.render import to_markdown
+
+    catalogue = getattr(printer, "catalogue", None)
+    print(f"\n--- digest for {day} (what `tracker run` publishes; also: tracker digest --date {day}) ---", file=out)
+    print(to_markdown(build_digest(store, day, day, catalogue=catalogue)), file=out)

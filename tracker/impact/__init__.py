@@ -12,13 +12,25 @@ from tracker.impact.catalogue import Material, Product, RowError, load_catalogue
 __all__ = ["Material", "Product", "RowError", "load_catalogue", "screen", "verdict_changes", "screener_for"]
 
 
-def screener_for(store):
+def screener_for(store, embedder=None):
+    """A screener over the store's documents. With an embedder whose search index is current, descriptions that
+    share nothing with any item also get semantic candidates (see Semantic)."""
     from tracker.impact.controls import read_controls
-    from tracker.impact.screening import Screener
+    from tracker.impact.screening import Screener, Semantic
     from tracker.regime import Regime
     from tracker.understand import understand_all
 
-    return Screener(read_controls(Regime(understand_all(store))))
+    semantic = None
+    if embedder is not None:
+        from tracker.index.build import index_is_current
+        from tracker.index.search import Retriever
+
+        if index_is_current(store, embedder.name):
+            semantic = Semantic(Retriever(store, embedder), {n["id"] for n in store.notices("notice")})
+    screener = Screener(read_controls(Regime(understand_all(store))), semantic)
+    screener.semantic_note = "" if semantic or embedder is None else (
+        f"semantic candidates skipped: no current search index for {embedder.name} (run `tracker index`)")
+    return screener
 
 
 def _next_change(screener, f, found, as_of: str, verdict: str) -> dict | None:
@@ -49,6 +61,7 @@ def screen(store, products: list[Product], as_of: str, *, screener=None, errors=
     return {"as_of": as_of, "documents_until": screener.regime.horizon,
             "projection": bool(screener.regime.projection_note(as_of)),
             "projection_note": screener.regime.projection_note(as_of), "disclaimer": DISCLAIMER,
+            "semantic": "on" if screener.semantic else (getattr(screener, "semantic_note", "") or "off"),
             "counts": counts, "products": out, "errors": [e.as_dict() for e in (errors or [])]}
 
 

@@ -107,10 +107,38 @@ def facts_of(p: Product) -> ProductFacts:
     return facts
 
 
+class Semantic:
+    """Candidates for descriptions that share no code, element or customs number with any item: the search index
+    of `tracker ask` (dense embeddings + BM25 with the bilingual glossary). A passage counts only when both the
+    dense and the lexical ranking put it in their top SEMANTIC_DEPTH: two independent signals, still low
+    confidence."""
+
+    DEPTH = 5
+
+    def __init__(self, retriever, kinds: set[str]) -> None:
+        self.retriever = retriever
+        self.notices = kinds  # ids of documents of kind notice
+        self.cache: dict[str, tuple | None] = {}
+
+    def best(self, text: str):
+        if text not in self.cache:
+            found = None
+            for hit in self.retriever.search(text, "9999-12-31", k=8):
+                c = hit.chunk
+                if c.notice not in self.notices or c.kind not in ("annex_row", "annex_rows", "clause"):
+                    continue
+                if hit.ranks.get("dense", 99) <= self.DEPTH and hit.ranks.get("bm25", 99) <= self.DEPTH:
+                    found = (c.notice, c.labels[0] if c.labels else "*", c.body or c.text, c.url)
+                    break
+            self.cache[text] = found
+        return self.cache[text]
+
+
 class Screener:
-    def __init__(self, controls: Controls) -> None:
+    def __init__(self, controls: Controls, semantic: Semantic | None = None) -> None:
         self.controls = controls
         self.regime = controls.regime
+        self.semantic = semantic
         self._states: dict[tuple[str, str, str], object] = {}
 
     # -- matching (date-independent) -------------------------------------------------------------------------
@@ -198,6 +226,14 @@ class Screener:
         out += listed.values()
         out += [m for n, m in contains.items() if n not in listed]
         out += [m for n, m in hs_only.items() if n not in listed and n not in contains]
+        if not out and from_china and self.semantic and p.description:
+            found = self.semantic.best(f"{p.name}. {p.description}")
+            if found:
+                notice, label, text, url = found
+                out.append(Match("semantic", notice, label, "review",
+                                 f"no code, element or customs number matches, but the description is close in "
+                                 f"meaning to {notice} {label}: {_short(text)} (semantic candidate, low confidence)",
+                                 text, "low", url=url))
         for rule in self.controls.rules:
             out += self._rule(rule, f)
         out += self._measures(f, out)
@@ -343,6 +379,8 @@ class Screener:
         p = f.product
         reasons, missing, level = [], [], 0
         for m in found:
+            if m.rule == "interpretation" and (self.regime.interpretations[m.notice].issued or "") > as_of:
+                continue  # not yet published on that date
             st = self.state(m.notice, m.label, as_of)
             status = st.status if st else ("interpretation" if m.rule == "interpretation" else "not_issued")
             if m.rule != "interpretation" and status == "not_issued":
@@ -385,7 +423,7 @@ class Screener:
             text += f" — repealed from {st.since}"
         elif status == "in_force" and not applies:
             text += " — does not apply on this date: a provision it depends on is not in force"
-        return {"rule": m.rule, "status": status, "applies": applies,
+        return {"rule": m.rule, "status": status, "applies": applies and m.strength != "info",
                 "from": st.since if st else None, "until": st.until if st else None,
                 "notice": m.notice, "number": src.number if src else "",
                 "title": (src.title or src.title_en) if src else "",

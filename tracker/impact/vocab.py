@@ -26,7 +26,7 @@ FORMS: dict[str, str] = {
     "carbide": r"碳化|\bcarbides?\b",
     "saw": r"线锯|\bwire saws?\b",
     "wheel": r"砂轮|\bgrinding wheels?\b",
-    "equipment": r"设备|装置|炉|窑|\bequipment\b|\bfurnaces?\b|\bkilns?\b|\bpress(?:es)?\b|\bmachines?\b",
+    "equipment": r"设备|装置|炉|窑|(?<!有)机(?!构|关|制|理|会|场|器人|遇|体)|\bequipment\b|\bfurnaces?\b|\bkilns?\b|\bpress(?:es)?\b|\bmachines?\b",
     "technology": r"技术|\btechnolog(?:y|ies)\b",
 }
 FORM_RX = {name: re.compile(rx, re.IGNORECASE) for name, rx in FORMS.items()}
