@@ -34,7 +34,10 @@ def screener_for(store, embedder=None):
 
 
 def _next_change(screener, f, found, as_of: str, verdict: str) -> dict | None:
-    for day in screener.regime.change_days():
+    days = getattr(screener, "_days", None)
+    if days is None:
+        days = screener._days = screener.regime.change_days()
+    for day in days:
         if day > as_of:
             later = screener.verdict(f, found, day)["verdict"]
             if later != verdict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tracker.impact import vocab
 from tracker.impact.catalogue import Product
@@ -62,6 +63,7 @@ class ProductFacts:
     assembly: bool
     uses: frozenset[str]
     cn_terms: dict[str, float | None] = field(default_factory=dict)  # CN-origin materials: term -> share
+    material_facts: list[tuple] = field(default_factory=list)  # (material, its terms, its forms)
     unknown_origin_terms: set[str] = field(default_factory=set)
 
 
@@ -83,6 +85,11 @@ NEGATED = re.compile(r"\b(?:not|non|no|without|excluding|free of)[- ]+[A-Za-z]+|
                      re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
+def _material_terms(name: str) -> frozenset[str]:
+    return product_terms(name, material=True)
+
+
 def _head(text: str) -> str:
     """What a product is, without what it is for: 'Ge substrate for space solar cells' -> 'Ge substrate'."""
     return re.split(r"\bfor\b|用于|\bused in\b|\bwith\b|\(|（", text, maxsplit=1)[0]
@@ -94,12 +101,13 @@ def facts_of(p: Product) -> ProductFacts:
     name_forms = vocab.forms(name)
     head = _head(p.description)
     assembly = bool(vocab.ASSEMBLY.search(name)) or (not name_forms and bool(vocab.ASSEMBLY.search(head)))
-    terms = product_terms(own).union(*(product_terms(m.name, material=True) for m in p.materials))
+    terms = product_terms(own).union(*(_material_terms(m.name) for m in p.materials))
     facts = ProductFacts(p, terms,
                          name_forms or vocab.forms(head) or vocab.forms(own), assembly,
                          vocab.end_use_tags(f"{p.end_use} {p.end_user}"))
     for m in p.materials:
-        for term in product_terms(m.name, material=True):
+        facts.material_facts.append((m, _material_terms(m.name), vocab.forms(m.name)))
+        for term in _material_terms(m.name):
             if m.origin == "CN":
                 facts.cn_terms[term] = (facts.cn_terms.get(term) or 0) + m.share if m.share is not None else None
             elif m.origin is None:
@@ -140,6 +148,24 @@ class Screener:
         self.regime = controls.regime
         self.semantic = semantic
         self._states: dict[tuple[str, str, str], object] = {}
+        # Indexes, so that a product looks only at the items that share a term or a customs heading with it.
+        self._by_term: dict[str, list[int]] = {}
+        self._by_heading: dict[str, list[int]] = {}
+        for i, item in enumerate(controls.items):
+            for t in item.terms:
+                self._by_term.setdefault(t, []).append(i)
+            for ref in item.hs10 + item.hs8:
+                self._by_heading.setdefault(ref[:4], []).append(i)
+        self._entities = [(ms, [[vocab.normal_name(n) for n in e.split(" / ")] for e in ms.entities])
+                          for ms in controls.measures if ms.kind in ("control_list", "watch_list")]
+        self._readings: dict[str, list[tuple]] = {}  # notice -> interpretation answers that name it
+        for st in self.regime.interpretations.values():
+            for rel in st.relations:
+                for c in st.clauses:
+                    if c.kind in ("para", "clause") and notice_named(c.text, rel.target, st):
+                        found = frozenset(k for k, rx in CONCEPTS.items() if rx.search(c.text))
+                        if found:
+                            self._readings.setdefault(rel.target, []).append((st, c, found))
 
     # -- matching (date-independent) -------------------------------------------------------------------------
     def is_item(self, f: ProductFacts, item: Item) -> bool:
@@ -179,8 +205,7 @@ class Screener:
         """A material of the product (or, for an article, what its description names) is the listed item."""
         if item.reserved or not (item.terms & f.terms) or "technology" in item.forms:
             return False
-        for m in f.product.materials:
-            mt, mf = product_terms(m.name, material=True), vocab.forms(m.name)
+        for m, mt, mf in f.material_facts:
             if not item.terms & mt or (mf - GENERIC_FORMS - item.forms):
                 continue
             if mf & item.forms or (not mf and "compound" in item.forms and m.origin in ("CN", None)):
@@ -198,7 +223,9 @@ class Screener:
         contains: dict[str, Match] = {}
         hs_only: dict[str, Match] = {}
         from_china = p.made_in in ("CN", None)
-        for item in self.controls.items:
+        candidates = sorted({i for t in f.terms for i in self._by_term.get(t, ())}
+                            | set(self._by_heading.get(p.hs_code[:4], ()) if p.hs_code else ()))
+        for item in (self.controls.items[i] for i in candidates):
             if (item.notice, item.annex) in foreign or not from_china:
                 continue
             level = self.hs_level(p.hs_code, item)
@@ -319,8 +346,7 @@ class Screener:
                 own = [(m.notice, m.label) for m in found if m.notice == ms.notice and m.strength == "licence"]
                 if not own:
                     continue
-                on_list = any(self._entity(p, e) for other in self.controls.measures
-                              if other.kind in ("control_list", "watch_list") for e in other.entities)
+                on_list = any(self._entity_of(p, ms2) for ms2, _ in self._entities)
                 applies = (ms.uses & f.uses) if ms.kind != "end_user_denial" else (military or on_list)
                 if applies:
                     what = {"end_use_denial": "in principle denied", "end_use_case_by_case": "reviewed case by case",
@@ -329,39 +355,44 @@ class Screener:
                                      "licence", f"a licence for this end use or end user is {what}", ms.text,
                                      "high", requires=tuple(own)))
             elif ms.kind in ("control_list", "watch_list") and p.end_user:
-                entity = next((e for e in ms.entities if self._entity(p, e)), None)
+                entity = self._entity_of(p, ms)
                 if entity is None:
                     continue
                 listed = "Control List" if ms.kind == "control_list" else "Watch List"
-                strength = ("licence" if ms.kind == "control_list" else "review") if dual else "info"
+                touches = any(m.strength == "review" for m in found)
+                strength = ("licence" if ms.kind == "control_list" else "review") if dual else \
+                    ("review" if touches else "info")
                 out.append(Match("end_user", ms.notice, ms.label, strength,
                                  f"end user {p.end_user!r} is on the {listed} ({entity})"
                                  + ("" if dual else "; the product is not a listed dual-use item"),
                                  entity, "high", requires=tuple(dual)))
         return out
 
-    @staticmethod
-    def _entity(p: Product, entity: str) -> bool:
+    def _entity_of(self, p: Product, measure: Measure) -> str | None:
+        """The listed entity a product's end user is (names compared without legal-form words), or None."""
         user = vocab.normal_name(p.end_user)
         if len(user) < 4:
-            return False
-        names = [vocab.normal_name(n) for n in entity.split(" / ")]
-        return any(n and (user == n or user in n or n in user) for n in names)
+            return None
+        for ms, names in self._entities:
+            if ms is measure:
+                for entity, normals in zip(ms.entities, names, strict=True):
+                    if any(n and (user == n or user in n or n in user) for n in normals):
+                        return entity
+        return None
 
     def _interpretations(self, f: ProductFacts, found: list[Match]) -> list[Match]:
         concepts = {c for c, rx in CONCEPTS.items() if rx.search(f"{f.product.name} {f.product.description}")}
         if not concepts:
             return []
         out = []
-        for notice in {m.notice for m in found if m.rule in ("listed_item", "contains_controlled")}:
-            for st, _rel in self.regime.interpretations_of(notice):
-                for c in st.clauses:
-                    if c.kind in ("para", "clause") and notice_named(c.text, notice, st) and \
-                            concepts & {k for k, rx in CONCEPTS.items() if rx.search(c.text)}:
-                        out.append(Match("interpretation", st.notice, c.label, "info",
-                                         f"official interpretation (not the legal text) of {notice}, "
-                                         f"{st.issued}: {_short(c.text, 160)}", c.text, "medium", url=st.url))
-                        break
+        for notice in sorted({m.notice for m in found if m.rule in ("listed_item", "contains_controlled")}):
+            seen = set()
+            for st, c, named in self._readings.get(notice, ()):
+                if concepts & named and st.notice not in seen:
+                    seen.add(st.notice)
+                    out.append(Match("interpretation", st.notice, c.label, "info",
+                                     f"official interpretation (not the legal text) of {notice}, "
+                                     f"{st.issued}: {_short(c.text, 160)}", c.text, "medium", url=st.url))
         return out
 
     # -- verdict on a date ------------------------------------------------------------------------------------

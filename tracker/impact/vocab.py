@@ -6,6 +6,7 @@ read from the documents (tracker.impact.controls)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Forms of goods. An item of a notice has the forms its name and description name; a product has the forms its
 # name and description name. A product is the listed item when they share a form and the controlled element.
@@ -75,6 +76,7 @@ TECH_USE = re.compile(r"使用[^。；]{0,10}原产于中国的[^。；]*技术|
 MADE_ABROAD = re.compile(r"境外(?:制造|生产)|在境外|produced abroad|made abroad|manufactured abroad", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def forms(text: str) -> frozenset[str]:
     return frozenset(name for name, rx in FORM_RX.items() if rx.search(text))
 
