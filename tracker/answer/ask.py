@@ -7,7 +7,8 @@ import re
 import time
 from datetime import date
 
-from tracker.answer.compose import Composer, set_idf
+from tracker.answer.compose import Composer
+from tracker.answer.coverage import set_idf
 from tracker.answer.dates import dates_in_question
 from tracker.answer.facts import Facts
 from tracker.config import Settings

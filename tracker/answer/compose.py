@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
+from tracker.answer.evidence import INTERPRETATION, Evidence, Pick
 from tracker.answer.facts import Facts, Sentences
-from tracker.diff.explain import where
-from tracker.index.lexical import tokenize
+from tracker.answer.interpret import Interpreted
 from tracker.index.search import Hit, Mentions
-from tracker.structure.glossary import expand_en, gloss
 
 INTENTS = {
     "change": re.compile(r"\bchang|\bcorrect|\breplac|\bedit|\bupdat|\brevis|修改|变化|更正|替换|更新|删除|变更|改动|调整了什么",
@@ -32,9 +31,9 @@ INTENTS = {
     "compare": re.compile(r"compar|\bversus\b|\bvs\.?\b|相比|比较|对比", re.I),
     "timeline": re.compile(r"\bever\b|history|timeline|曾经|是否曾|历程|先后", re.I),
     "entity": re.compile(r"\bentit|\bcompan|control list|watch list|管控名单|关注名单|实体|企业|名单", re.I),
+    "impact": re.compile(r"count as|covered by|\bfalls? (?:under|within|outside)|subject to|caught by|"
+                         r"属于|算作|视为|受.{0,8}管制|是否构成", re.I),
 }
-WEAK = 0.5  # IDF-weighted share of the question's words a passage must hold to be quoted
-NAMED = 0.2  # lower bar inside the notices a question names
 
 
 def intents(question: str) -> set[str]:
@@ -53,47 +52,17 @@ def _focus(hits: list[Hit], notices: list[str], found: Mentions) -> dict[str, se
     return out
 
 
-_IDF: dict[str, float] = {}
-
-
-def set_idf(lexical) -> None:
-    """Term weights from the BM25 index: rare words (a code, 纯度, 氢破) weigh more than common ones (出口)."""
-    _IDF.clear()
-    if lexical.bm25 is not None:
-        _IDF.update(lexical.bm25.idf)
-
-
-def coverage(question: str, text: str) -> float:
-    """IDF-weighted share of the question's content words found in the text. An English question read against
-    a Chinese passage counts only what can cross languages: glossary terms, codes, numbers."""
-    cross = not re.search(r"[\u4e00-\u9fff]", question) and len(re.findall(r"[\u4e00-\u9fff]", text)) > 8
-    if cross:
-        source = expand_en(question) + " " + " ".join(re.findall(r"\d[A-E]\d{3}[.\w]*|\d+(?:\.\d+)?%?", question))
-    else:
-        source = question + " " + expand_en(question)
-    words = list(dict.fromkeys(w for w in tokenize(source) if len(w) > 1 or re.match(r"[\u3400-\u9fff]", w)))
-    if not words:
-        return 0.0
-    low = text.lower()
-    weights = [max(_IDF.get(w, 1.0), 0.05) for w in words]
-    have = sum(wt for w, wt in zip(words, weights, strict=True) if w.lower() in low)
-    score = have / sum(weights)
-    if cross:  # only part of an English question can be matched in Chinese: discount by how much
-        english = [w for w in tokenize(question) if re.match(r"[a-z]{3,}", w)]
-        score *= min(1.0, len(words) / max(3, len(english)))
-    return score
-
-
-class Composer:
+class Composer(Evidence, Interpreted):
     def __init__(self, facts: Facts, embedder, chunks: list) -> None:
         self.facts = facts
         self.embedder = embedder
         self.retriever_chunks = chunks
+        self.interpretations = facts.regime.interpretations  # official interpretations: evidence, never law
         self.as_of = "9999-12-31"
 
     def compose(self, question: str, dates: list[str], lang: str, hits: list[Hit], found: Mentions,
                 dated_by_question: bool = False) -> Sentences:
-        out = Sentences(self.facts.store, self.facts.regime.structures, lang)
+        out = Sentences(self.facts.store, {**self.facts.regime.structures, **self.interpretations}, lang)
         asked = intents(question)
         self.as_of = as_of = max(dates)
         notices = [n for n in found.notices if n in self.facts.regime.structures]
@@ -126,25 +95,53 @@ class Composer:
                 reasons.add("code")
             before = len(out.items)
             self.facts.changes(out, notices, reasons, self.embedder)
+            if len(out.items) == before and notices:  # no stored revision: what the notice itself changes
+                for nid in notices[:2]:
+                    self.facts.amendments(out, nid, as_of)
             facts_added |= len(out.items) > before
         if "relation" in asked and notices:
             for nid in notices:
-                self.facts.relations(out, nid)
+                self.facts.relations(out, nid, as_of, tuple(notices))
             facts_added = True
         if "entity" in asked or self._names_entity(question):
             self.facts.entities(out, question, notices, as_of, _which_list(question))
             if not notices and out.citations:  # quote the listing notice's own clauses
                 notices = list(dict.fromkeys(c.notice for c in out.citations))
+        if NUMBER_ASKED.search(question):
+            self._numbers(out, question, notices, hits)
+            if not out.items:
+                return out  # the document that was asked about carries no number
+        beyond = "status" in asked and any(self._lapsed(n, d) for n in notices for d in dates)
+        definers = self._notices_for(elements, as_of)
+        referring = {n for n, st in self.facts.regime.structures.items() if n not in definers
+                     and any(i.elements[:1] and i.elements[0] in elements for i in st.items)}
+        picks = self.select(question, hits, notices, found, lang, 3, beyond, referring)
+        if beyond:
+            picks = self._still_applies(question, notices, dates, found, lang, picks) + picks
+        if "relation" in asked and len(notices) > 1 and out.citations:  # quote the notices that do the acting
+            picks = [p for p in picks if p.chunk.notice in {c.notice for c in out.citations}]
+        # Without a named notice, the notices whose passages answer best are the ones the answer is about.
+        anchors = notices or list(dict.fromkeys(p.chunk.notice for p in picks
+                                                if p.chunk.notice in self.facts.regime.structures))
+        covered = {i.elements[0] for n in notices for i in self.facts.regime.structures[n].items if i.elements}
+        loose = [e for e in elements if e not in covered]  # elements the named notices do not control
+        element_notices = self._notices_for(loose, as_of)
+        if not notices and picks:
+            element_notices = [n for n in element_notices if n in anchors]
         wants_items = bool({"code", "hs"} & asked) or bool(found.codes or found.customs)
         top = list(dict.fromkeys(h.chunk.notice for h in hits[:5]))  # without a named notice: the ones found
+        found_notices = [n for n in top if n in anchors] or top
         if wants_items and (elements or found.codes or found.customs or notices):
-            self.facts.items(out, elements, list(found.codes), list(found.customs), notices or top[:2], as_of,
-                             "hs" in asked)
-        targets = list(dict.fromkeys(notices + self._notices_for(elements, as_of))) if elements and "status" in asked \
-            else (notices or self._notices_for(elements, as_of))
-        if elements and not notices and ({"status"} & asked or re.search(r"licen[cs]e|许可", question)) \
+            self.facts.items(out, elements, list(found.codes), list(found.customs), notices or found_notices[:2],
+                             as_of, "hs" in asked)
+        targets = list(dict.fromkeys(notices + element_notices)) if elements and "status" in asked \
+            else (notices or element_notices)
+        if loose and (not notices or element_notices) and ({"status"} & asked or re.search(r"licen[cs]e|许可", question)) \
                 and not wants_items:
-            self.facts.items(out, elements, [], [], top[:2], as_of, False)
+            self.facts.items(out, loose, [], [], element_notices[:2] or found_notices[:2], as_of, False)
+        elif "impact" in asked and notices and not elements and not wants_items \
+                and not INTERPRETATION.search(question) and len(self.facts.regime.structures[notices[0]].items) <= 6:
+            self.facts.items(out, [], [], [], notices[:1], as_of, False)  # what the named notice controls
         if targets and "timeline" not in asked and ({"status"} & asked or len(dates) > 1
                                                     or (dated_by_question and not asked - {"threshold"})):
             focus = _focus(hits, targets, found)
@@ -153,17 +150,23 @@ class Composer:
             for day in dates:
                 for nid in targets[:4]:
                     self.facts.status(out, nid, day, focus.get(nid))
-        if "when" in asked and targets and not {"status"} & asked:
-            for nid in targets[:2]:
+        when_targets = targets or ([p.chunk.notice for p in picks[:1]] if picks else [])
+        if "when" in asked and when_targets and not {"status"} & asked:
+            for nid in when_targets[:2]:
                 self.facts.effective(out, nid)
-        limit = 3
-        best = self.evidence(out, question, hits, notices, found, limit)
+        best = self.quote(out, question, picks)
         if ({"status"} & asked or dated_by_question) and "timeline" not in asked:
             for c in list(out.citations):  # the state, on the date asked, of what the quotes come from
                 if c.notice not in out.stated and c.notice in self.facts.regime.structures \
                         and c.label != "title" and not c.label.startswith("annex"):
                     for day in dates:
                         self.facts.status(out, c.notice, day, {c.label})
+            for target, labels in self._acted_on(picks, as_of).items():  # and of what they suspend or repeal
+                if target not in out.stated and not notices:
+                    for day in dates:
+                        self.facts.status(out, target, day, labels)
+        if COMPANIES_ASKED.search(question) and not any(COMPANY_NAME.search(t) for t, _ in out.items):
+            out.items.clear()  # which companies: no passage names one
         if _missing_unit(question, out):
             out.items.clear()  # "多少元 / how many days": no passage states that quantity
         if "threshold" in asked and re.search(r"多少|how (?:much|many)|what (?:amount|number)", question, re.I) \
@@ -172,6 +175,32 @@ class Composer:
         if not out.items or (best == 0 and not facts_added and not out.items):
             out.items.clear()
         return out
+
+    def _acted_on(self, picks: list[Pick], as_of: str) -> dict[str, set[str]]:
+        """Provisions that the quoted clauses suspend, resume, repeal or amend: notice -> clause labels."""
+        acted: dict[str, set[str]] = {}
+        for p in picks:
+            st = self.facts.regime.structures.get(p.chunk.notice)
+            if st is None or not st.issued or st.issued > as_of:
+                continue
+            for r in st.relations:
+                if r.kind in ("suspends", "resumes", "repeals", "amends") and r.source_label == p.label \
+                        and r.target in self.facts.regime.structures:
+                    acted.setdefault(r.target, set())
+                    if r.target_label and r.target_label != "*":
+                        acted[r.target].add(r.target_label)
+        return acted
+
+    def _numbers(self, out: Sentences, question: str, notices: list[str], hits: list[Hit]) -> None:
+        """'What is the announcement number of ...': read from the document's own metadata; a document published
+        without a number leaves the answer empty (a refusal), never a guess."""
+        pool = notices or list(dict.fromkeys(h.chunk.notice for h in hits[:3]))[:1]
+        for nid in pool:
+            meta = self.facts.notices.get(nid)
+            if meta and meta.get("number"):
+                i = out.cite(nid, "title")
+                out.add(f"Its number is {self.facts.name(nid, 'en')} ({meta['number']})." if out.lang == "en" else
+                        f"其文号为{meta['number']}。", [i])
 
     def _names_entity(self, question: str) -> bool:
         for st in self.facts.regime.structures.values():
@@ -197,90 +226,48 @@ class Composer:
         named = re.findall(r"(?:(\d{4})\s*年\s*)?第\s*(\d{1,3})\s*号|No\.?\s*(\d{1,3})\s*of\s*(\d{4})", question)
         if named and not found.notices:
             return True  # a notice the store does not have
-        if INTERPRETATION.search(question) and not any(st.kind == "interpretation"
-                                                        for st in self.facts.regime.structures.values()):
-            return True  # the store holds no spokesperson remarks, Q&As or FAQs
+        if FOREIGN_REGIME.search(question) and not found.notices:
+            return True  # another jurisdiction's measures: not in the store
+        if INTERPRETATION.search(question) and not any((st.issued or "") <= max(dates)
+                                                        for st in self.interpretations.values()):
+            return True  # the store holds no spokesperson remarks, Q&As or FAQs (of that time)
         latest = max((st.issued for st in self.facts.regime.structures.values() if st.issued), default="")
         later = [d for d in re.findall(r"\d{4}-\d{2}-\d{2}", question) + dates if d > latest]
         after_words = re.search(r"\bextend|\bextension|issued? (?:a )?new|new (?:notice|announcement)|之后.*(?:发布|恢复)|"
                                 r"延长|新公告|是否发布", question, re.I)
         return bool(later and after_words)
 
+    def _lapsed(self, nid: str, day: str) -> bool:
+        """The notice as a whole is not in force on the day (suspended, not yet effective, repealed, expired)."""
+        st = self.facts.regime.structures.get(nid)
+        if st is None or not st.issued or st.issued > day:
+            return False
+        states = [s for p in self.facts.regime.provisions(nid) if (s := self.facts.regime.state(p, day))]
+        return bool(states) and all(s.status != "in_force" for s in states)
+
     def _notices_for(self, elements: list[str], as_of: str) -> list[str]:
+        """The notices that put the elements' items under control. A notice whose items for an element only
+        repeat control codes an earlier notice already defined for it (an annex referring to them) is left out,
+        unless no other notice controls the element."""
+        issued = sorted(((st.issued, nid) for nid, st in self.facts.regime.structures.items()
+                         if st.issued and st.issued <= as_of))
         out = []
         for element in elements:
-            for nid, st in self.facts.regime.structures.items():
-                if st.issued and st.issued <= as_of and any(i.elements[:1] == (element,) for i in st.items):
-                    out.append(nid)
+            found, defined, kept = [], set(), []
+            for _, nid in issued:
+                items = self.facts.regime.structures[nid].items
+                codes = {i.code for i in items if i.elements[:1] == (element,) and i.code}
+                if any(i.elements[:1] == (element,) for i in items):
+                    found.append(nid)
+                    if not codes or codes - defined:
+                        kept.append(nid)
+                defined |= {i.code for i in items if i.code}
+            out += kept or found
         return list(dict.fromkeys(out))
 
-    def evidence(self, out: Sentences, question: str, hits: list[Hit], notices: list[str], found: Mentions,
-                 limit: int) -> float:
-        """Quote the passages that hold the question's terms best: among the retrieved chunks, and among every
-        chunk of the notices the question names. Returns the best coverage (0 when nothing qualified)."""
-        pool = {h.chunk.key: (h.chunk, h.score) for h in hits}
-        if notices:
-            for chunk in self.retriever_chunks:
-                if chunk.notice in notices and chunk.key not in pool and chunk.kind != "title":
-                    pool[chunk.key] = (chunk, 0.0)
-        must = [n.lower() for n in found.numbers + found.codes + found.customs]
-        scored = []
-        for chunk, score in pool.values():
-            if chunk.kind == "title" or (notices and chunk.notice not in notices):
-                continue
-            if chunk.issued and chunk.issued > self.as_of:
-                continue
-            text = chunk.text.lower()
-            same = bool(re.search(r"[\u4e00-\u9fff]", question)) == (chunk.lang == "zh")
-            cov = coverage(question, chunk.text if same else chunk.body)
-            cov += sum(0.25 for m in must if m in text.replace(" ", ""))
-            scored.append((cov + score * 3, cov, chunk))
-        has_lang = {c.notice for _, _, c in scored if c.lang == out.lang}
-        scored = [x for x in scored if x[2].lang == out.lang or x[2].notice not in has_lang
-                  or x[2].kind in ("annex_rows", "annex_para")]  # quote the question's language where it exists
-        scored.sort(key=lambda x: -x[0])
-        best = 0.0
-        taken = 0
-        floor = NAMED if notices else WEAK
-        first_notice = None
-        for _, cov, chunk in scored:
-            if taken >= limit:
-                break
-            if cov < floor:
-                continue
-            if not notices and first_notice and chunk.notice != first_notice and cov < 0.8:
-                continue  # without a named notice, quote the best-matching notice only, unless another fits well
-            first_notice = first_notice or chunk.notice
-            if chunk.lang != out.lang and any(c.notice == chunk.notice and c.lang == out.lang and c.labels ==
-                                              chunk.labels for _, _, c in scored[:taken + 3]):
-                continue
-            best = max(best, cov)
-            sentence = chunk.body if len(chunk.body) <= 400 else _best_sentence(question, chunk.body)
-            name = self.facts.name(chunk.notice, out.lang)
-            label = chunk.labels[0]
-            if len(chunk.labels) > 1:  # a group of annex rows: quote and cite the row that fits best
-                rows = chunk.body.split("\n")
-                pairs = list(zip(chunk.labels, rows, strict=False))
-                label, sentence = max(pairs, key=lambda lr: coverage(question, lr[1]))
-            i = out.cite(chunk.notice, label, chunk.key)
-            en_where, zh_where = where(label)
-            text = f"{name}, {en_where}: “{sentence}”" if out.lang == "en" else f"{name}{zh_where}规定：“{sentence}”"
-            if out.lang == "en" and re.search(r"[\u4e00-\u9fff]", sentence):
-                g = gloss(sentence)
-                text += f" (glossary: {g})" if g else ""
-            out.add(text, [i])
-            taken += 1
-        return best
-
-
-def _best_sentence(question: str, body: str) -> str:
-    """The one or two sentences of a long clause that hold the question's words best, in document order."""
-    parts = [p for p in re.split(r"(?<=[。；;])|(?<!\bNo\.)(?<!\bNos\.)(?<!\bArt\.)(?<!\bpara\.)(?<=\.)\s+|\n", body)
-             if p.strip()]
-    if not parts:
-        return body[:200]
-    ranked = sorted(range(len(parts)), key=lambda i: -coverage(question, parts[i]))[:2]
-    return " ".join(parts[i].strip() for i in sorted(ranked))  # whole sentences, never cut mid-word
+NUMBER_ASKED = re.compile(r"(?:announcement|notice|document|decree) number|number of (?:the|this) (?:announcement|"
+                          r"notice|catalogue|document)|\bwhich number\b|文号|第几号|公告编号",
+                          re.I)
 
 
 def _which_list(question: str) -> str | None:
@@ -292,7 +279,13 @@ def _which_list(question: str) -> str | None:
     return None
 
 
-INTERPRETATION = re.compile(r"答问|答记者问|发言人|常见问题|问答|spokes|Q&A|\bFAQ|press conference|remarks", re.I)
+COMPANIES_ASKED = re.compile(r"which (?:companies|firms|makers|manufacturers|producers|enterprises|exporters|suppliers|"
+                             r"\w+ (?:makers|manufacturers|companies|producers))|哪些(?:企业|公司|厂商|厂家)|哪几家", re.I)
+COMPANY_NAME = re.compile(r"株式会社|Co\.,? ?Ltd|Corporation|\bCorp\b|\bInc\b|GmbH|有限公司|集团|Limited|\bAG\b|\bLLC\b", re.I)
+# Measures of other jurisdictions' authorities: outside what the store covers (vocabulary, not facts).
+FOREIGN_REGIME = re.compile(r"\bBIS\b|Bureau of Industry and Security|\bEAR\b|\bOFAC\b|\bMETI\b|Entity List|"
+                            r"(?:US|U\.S\.|American|EU|European) (?:Commerce Department|Department of Commerce|"
+                            r"Treasury|Commission|Council|sanctions?)|美国商务部|美国工业与安全局|欧盟委员会|日本经济产业省")
 UNIT_ASKED = re.compile(r"多少(元|天|日|个|项|家|年)|how many (days|items|entities|years|entries)|how much (money|fine)",
                         re.I)
 UNIT_WORDS = {"元": r"\d\s*元", "天": r"\d\s*(?:天|日|days?)", "日": r"\d\s*(?:天|日|days?)",

@@ -55,6 +55,9 @@ class Sentences:
 
 def notice_name(store_notice: dict, lang: str) -> str:
     nid = store_notice["id"]
+    if store_notice.get("kind") == "interpretation":  # no number: its title (and date)
+        title = store_notice["title_en"] if lang == "en" and store_notice["title_en"] else store_notice["title"]
+        return f"{title} ({store_notice['issued']})" if lang == "en" else f"{title}（{store_notice['issued']}）"
     if lang == "zh":
         return store_notice["number"] or store_notice["title"]
     m = re.match(r"^(.*)-(\d{4})-(\d+)$", nid)
@@ -71,7 +74,8 @@ class Facts:
     def __init__(self, store: Store, regime: Regime) -> None:
         self.store = store
         self.regime = regime
-        self.notices = {n["id"]: n for n in store.notices()}
+        self.store_notices = store.notices()
+        self.notices = {n["id"]: n for n in self.store_notices}
         self._structures: dict[tuple[str, str, int], NoticeStructure | None] = {}
         self._diffs: dict[tuple[str, str, int], list] = {}
 
@@ -170,47 +174,84 @@ class Facts:
                     f"{e.date}." if out.lang == "en" else f"{what}自{e.date}起实施。", [i])
 
     # -- relations -------------------------------------------------------------------------------------------
-    def relations(self, out: Sentences, nid: str) -> None:
+    def relations(self, out: Sentences, nid: str, as_of: str = "9999-12-31", among: tuple[str, ...] = ()) -> None:
+        """What the notice suspends, resumes, repeals, amends or replaces, and what acts on it. When the question
+        names several notices and some of them are related, only the relations among them are given (with the
+        sentence that states each); a named notice that is not among the ones this notice acts on is said so."""
         lang = out.lang
         st = self.regime.structures.get(nid)
         if st is None:
             return
         name = self.name(nid, lang)
+        others = [n for n in among if n != nid]
+        kinds = ACTS + (("references",) if others else ())
+        inbound = [(src, r) for src, r in self.regime.inbound.get(nid, [])
+                   if r.kind in kinds and (self.regime.structures[src.notice].issued or "") <= as_of]
+        outbound = [r for r in st.relations if r.kind in kinds and r.target]
+        paired = [r for r in outbound if r.target in others] + [r for src, r in inbound if src.notice in others]
+        if paired:  # the question is about how these notices relate: leave the others out
+            outbound = [r for r in outbound if r.target in others]
+            inbound = [(src, r) for src, r in inbound if src.notice in others]
+        else:
+            outbound = [r for r in outbound if r.kind != "references"]
+            inbound = [(src, r) for src, r in inbound if r.kind != "references"]
         groups: dict[tuple, list] = {}
-        for r in st.relations:
-            if r.kind in ("suspends", "resumes", "repeals", "amends", "supersedes") and r.target:
-                groups.setdefault((r.kind, r.source_label, r.start, r.until), []).append(r)
-        verbs = {"en": {"suspends": "suspends", "resumes": "resumes", "repeals": "repeals", "amends": "amends",
-                        "supersedes": "replaces"},
-                 "zh": {"suspends": "暂停实施", "resumes": "恢复实施", "repeals": "废止", "amends": "调整",
-                        "supersedes": "取代"}}
+        for r in outbound:
+            groups.setdefault((r.kind, r.source_label, r.start, r.until), []).append(r)
         for (kind, label, start, until), rels in groups.items():
             targets = [self._target(r, lang) for r in rels]
             i = out.cite(nid, label)
+            said = _said(rels[0]) if kind in STATED else ""
             if lang == "en":
-                text = f"{name} {verbs['en'][kind]} {_join(targets, 'en')}"
-                text += (f" from {start}" if start else "") + (f" until {until}" if until else "") + "."
+                text = f"{name} {VERBS['en'][kind]} {_join(targets, 'en')}"
+                text += (f" from {start}" if start else "") + (f" until {until}" if until else "")
+                text += f": “{said}”" if said else "."
             else:
                 text = f"{name}" + (f"自{start}起" if start else "") + (f"至{until}" if until else "") + \
-                    f"{verbs['zh'][kind]}{'、'.join(targets)}。"
+                    f"{VERBS['zh'][kind]}{'、'.join(targets)}" + (f"：“{said}”" if said else "。")
             out.add(text, [i])
-        for src, r in self.regime.inbound.get(nid, []):
-            if r.kind not in ("suspends", "resumes", "repeals", "amends", "supersedes"):
-                continue
+        for src, r in inbound:
             i = out.cite(src.notice, r.source_label)
             part = "" if r.target_label == "*" else (f" (clause {r.target_label})" if lang == "en"
                                                       else f"第{r.target_label}条")
             other = self.name(src.notice, lang)
+            said = _said(r) if r.kind in STATED else ""
             if lang == "en":
-                text = f"{name}{part} is {verbs['en'][r.kind].rstrip('s')}{'ed' if r.kind != 'supersedes' else 'd'}" \
-                       f" by {other}" + (f" from {r.start}" if r.start else "") + \
-                       (f" until {r.until}" if r.until else "") + "."
-                text = text.replace("suspended", "suspended").replace("amendd", "amended").replace("repeald",
-                                                                                                  "repealed")
+                text = f"{name}{part} is {PASSIVE[r.kind]} by {other}" + (f" from {r.start}" if r.start else "") + \
+                    (f" until {r.until}" if r.until else "") + (f": “{said}”" if said else ".")
             else:
                 text = f"{other}" + (f"自{r.start}起" if r.start else "") + (f"至{r.until}" if r.until else "") + \
-                    f"{verbs['zh'][r.kind]}{name}{part}。"
+                    f"{VERBS['zh'][r.kind]}{name}{part}" + (f"：“{said}”" if said else "。")
             out.add(text, [i])
+        if not paired and groups:
+            first_kind, first_label = next(iter(groups))[:2]
+            acted = {r.target for r in outbound}
+            for other in others:
+                if other in acted or other not in self.regime.structures:
+                    continue
+                verb = VERBS["en"][first_kind]
+                out.add(f"{self.name(other, 'en')} is not among the notices {name} {verb}." if lang == "en" else
+                        f"{self.name(other, 'zh')}不在{name}{VERBS['zh'][first_kind]}之列。", [out.cite(nid, first_label)])
+
+    def amendments(self, out: Sentences, nid: str, as_of: str) -> None:
+        """What a notice itself adds, modifies or removes (in another document or a catalogue): its top-level
+        clauses that say so, quoted and cited."""
+        from tracker.diff.explain import where
+
+        st = self.regime.structures.get(nid)
+        if st is None or not st.issued or st.issued > as_of:
+            return
+        name = self.name(nid, out.lang)
+        for c in [c for c in st.clauses if c.kind == "clause" and "." not in c.label and CHANGE_VERB.search(c.text)][:4]:
+            en_where, zh_where = where(c.label)
+            text = f"{c.marker}{c.text}"
+            if out.lang == "en":
+                from tracker.structure.glossary import gloss
+
+                g = gloss(text) if re.search(r"[\u4e00-\u9fff]", text) else ""
+                out.add(f"{name}, {en_where}: “{text}”" + (f" (glossary: {g})" if g else ""), [out.cite(nid, c.label)])
+            else:
+                out.add(f"{name}{zh_where}规定：“{text}”", [out.cite(nid, c.label)])
 
     def _target(self, r, lang: str) -> str:
         base = self.name(r.target, lang) if r.target in self.notices else r.target_text or r.target
@@ -422,6 +463,24 @@ class Facts:
                 explanation = c.explanation_en if lang == "en" else c.explanation_zh
                 out.add(f"{name} (version {row['seq']}, seen {row['observed_on']}): {explanation}" if lang == "en"
                         else f"{name}（第{row['seq']}版，{row['observed_on']}发现）：{explanation}", [i])
+
+
+ACTS = ("suspends", "resumes", "repeals", "amends", "supersedes")
+STATED = ("amends", "supersedes", "references")  # vague verbs: the sentence that states the relation is quoted
+VERBS = {"en": {"suspends": "suspends", "resumes": "resumes", "repeals": "repeals", "amends": "amends",
+                "supersedes": "replaces", "references": "refers to"},
+         "zh": {"suspends": "暂停实施", "resumes": "恢复实施", "repeals": "废止", "amends": "调整",
+                "supersedes": "取代", "references": "援引"}}
+PASSIVE = {"suspends": "suspended", "resumes": "resumed", "repeals": "repealed", "amends": "amended",
+           "supersedes": "replaced", "references": "referred to"}
+
+
+def _said(r) -> str:
+    return " ".join(r.evidence.split())[:300]
+
+
+CHANGE_VERB = re.compile(r"新增|增列|修改|删除|删去|调整为|取消|移出|\badd(?:s|ed)?\b|\bamend|\bdelet|\bremov|\bmodif",
+                         re.I)
 
 
 def _would(note: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tracker.understand import NoticeStructure
 
 GROUP = 5
+QUESTION = re.compile(r"[？?]\s*$")  # an interpretation's question (问：…？ / 一、…？ / Q: …?)
 CLAUSE_KINDS = ("clause", "para", "preamble")
 
 
@@ -44,9 +45,16 @@ def chunks_of(st: NoticeStructure, with_annexes: bool = True) -> list[Chunk]:
     out: list[Chunk] = [Chunk(f"{st.notice}:{st.lang}:title", st.notice, st.lang, st.version, ("title",), "title",
                               head, title, st.url, st.issued)]
     rows: list = []
+    asked: dict[str, str] = {}  # an interpretation's questions: each is indexed with its answer, not alone
     for clause in st.clauses:
+        if st.kind == "interpretation" and QUESTION.search(clause.text) and "." not in clause.label:
+            asked[clause.label] = f"{clause.marker}{clause.text}"
+            continue
         if clause.kind in CLAUSE_KINDS:
             path = " > ".join(clause.heading)
+            question = asked.get(clause.label.split(".")[0]) if st.kind == "interpretation" else None
+            if question:
+                path = question
             text = f"{head}\n{path + ' > ' if path else ''}{clause.marker}{clause.text}"
             out.append(Chunk(f"{st.notice}:{st.lang}:{clause.label}", st.notice, st.lang, st.version,
                              (clause.label,), clause.kind, text, f"{clause.marker}{clause.text}", clause.source,

@@ -11,7 +11,7 @@ import numpy as np
 from tracker.embeddings import Embedder
 
 
-CHUNKER_VERSION = 2  # bump when chunking changes: the index file name changes, so the index is rebuilt
+CHUNKER_VERSION = 3  # bump when chunking changes: the index file name changes, so the index is rebuilt
 
 
 def index_path(home: Path, model: str) -> Path:

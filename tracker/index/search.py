@@ -54,8 +54,9 @@ def mentions(question: str, notices: list[dict]) -> Mentions:
         refs.append((int(m.group(1)), int(m.group(2)) if m.group(2) else None))
     found: list[str] = []
     ambiguous: list[tuple[str, ...]] = []
+    numbered = [n for n in notices if n.get("kind", "notice") != "interpretation"]  # interpretations have no number
     for seq, year in refs:
-        fits = [n["id"] for n in notices if _seq(n) == seq and (year is None or _year(n) == year)]
+        fits = [n["id"] for n in numbered if _seq(n) == seq and (year is None or _year(n) == year)]
         if len(fits) == 1:
             found.append(fits[0])
         elif len(fits) > 1:
@@ -98,6 +99,9 @@ class Retriever:
         self.dense = read_index(store.home, embedder.name)
         self.lexical = Lexical([c.text for c in self.chunks])
         self.notices = store.notices()
+        self.languages: dict[str, set[str]] = {}
+        for c in self.chunks:
+            self.languages.setdefault(c.notice, set()).add(c.lang)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -108,8 +112,15 @@ class Retriever:
         rankings: dict[str, list[int]] = {}
         if self.dense is not None and len(self.chunks):
             qv = self.embedder.encode([question])
-            scores, ids = self.dense.search(qv, min(DEPTH * 3, len(self.chunks)))
-            rankings["dense"] = [self.by_id[int(i)] for i in ids[0] if i >= 0 and eligible[self.by_id[int(i)]]][:DEPTH]
+            scores, ids = self.dense.search(qv, len(self.chunks))
+            order = [self.by_id[int(i)] for i in ids[0] if i >= 0 and eligible[self.by_id[int(i)]]]
+            rankings["dense"] = order[:DEPTH]
+            # Notices published only in the other language compete on their own: an English question against
+            # a Chinese-only notice ranks below every English passage in one list, but not in this one.
+            lang = "zh" if re.search(r"[\u4e00-\u9fff]", question) else "en"
+            other = [i for i in order if lang not in self.languages.get(self.chunks[i].notice, ())][:DEPTH]
+            if other:
+                rankings["dense_other_language"] = other
         lex = self.lexical.scores(question + " " + expand_en(question))
         if len(lex):
             order = np.argsort(-lex)

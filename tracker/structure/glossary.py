@@ -106,6 +106,21 @@ EN_ZH = {
     "review": "审查", "time limit": "期限", "verification": "核查", "list": "名单", "transfer": "转移",
     "catch-all": "明知", "knowingly": "明知", "training": "培训", "engineers": "人员", "projects": "项目",
     "overseas": "境外", "participate": "参与", "ceases": "停止执行",
+    "ndfeb": "钕铁硼", "neodymium-iron-boron": "钕铁硼", "samarium-cobalt": "钐钴", "smco": "钐钴",
+    "preparation": "制备", "prepare": "制备", "production": "生产", "manufacturing": "制造", "manufacture": "制造",
+    "import/export": "进出口", "licence management": "许可证管理", "management": "管理", "supplement": "补充",
+    "supplements": "补充", "general licence": "通用许可", "general license": "通用许可",
+    "reviews": "审查", "application": "申请", "applications": "申请", "apply": "申请", "risk": "风险",
+    "written": "书面", "end user": "最终用户", "end-user": "最终用户", "end use": "最终用途",
+    "humanitarian": "人道主义", "penalty": "处罚", "penalties": "处罚", "criminal": "刑事", "report": "报告",
+    "restricted": "限制", "prohibited from export": "禁止出口", "restricted from export": "限制出口",
+    "subsidiaries": "子公司", "branches": "分支机构", "remarks": "备注",
+    "declaration": "报关", "declare": "报关", "agency": "代理", "freight": "货运",
+    "phosphor": "荧光粉", "phosphors": "荧光粉", "luminescent": "发光", "rotor": "转子", "rotors": "转子",
+    "stator": "定子", "stators": "定子", "motor": "电机", "motors": "电机", "assembly": "组件", "assemblies": "组件",
+    "component": "零部件", "components": "零部件", "sensor": "传感器", "sensors": "传感器", "catalyst": "催化剂",
+    "catalysts": "催化剂", "deep-processed": "深加工", "consumer": "消费", "embedded": "嵌有", "transition": "过渡",
+    "contracts": "合同", "contract": "合同", "spokesperson": "发言人", "interpretation": "解读",
 }
 
 
