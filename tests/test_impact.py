@@ -171,3 +171,31 @@ def test_cli_impact_json_and_errors(walked_home, tmp_path, capsys):
     assert main(["--home", str(walked_home), "impact", str(bad), "--as-of", "2025-12-15", "--json"]) == 0
     captured = capsys.readouterr()
     assert len(json.loads(captured.out)["errors"]) == 5 and "row 2" in captured.err
+
+
+def test_semantic_candidates_only_where_nothing_else_matches(indexed_home, tmp_path):
+    """Descriptions that name no element, code or customs number: candidates from the search index (real
+    model), marked low confidence; unrelated goods get none."""
+    from tracker.embeddings import get_embedder
+
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "sku,name,description,hs_code,materials,made_in,uses_chinese_technology,destination,end_use,end_user\n"
+        "S1,Heat sink,Aluminium extruded heat sink for LED drivers,,,CN,,DE,civil,\n"
+        "S2,Circuit board,6-layer FR4 printed circuit board,,,CN,,DE,civil,\n"
+        "S3,Magnet blocks,High-coercivity rare earth permanent magnet blocks for wind turbine generators,,,CN,,DE,"
+        "civil,\n", "utf-8")
+    products, _ = load_catalogue(path)
+    with Store(indexed_home) as store:
+        embedder = get_embedder("minilm")
+        result = screen(store, products, "2026-03-01", screener=screener_for(store, embedder))
+        plain = screen(store, products, "2026-03-01", screener=screener_for(store))
+    assert result["semantic"] == "on" and plain["semantic"] == "off"
+    by = {p["sku"]: p for p in result["products"]}
+    assert by["S1"]["verdict"] == "not_affected" and not by["S1"]["reasons"]
+    assert by["S2"]["verdict"] == "not_affected"
+    semantic = [r for r in by["S3"]["reasons"] if r["rule"] == "semantic"]
+    assert semantic and semantic[0]["confidence"] == "low" and "semantic candidate" in semantic[0]["explanation"]
+    # a candidate decides only through the state of its provision on the date
+    assert by["S3"]["verdict"] == ("review" if semantic[0]["status"] == "in_force" else "not_affected")
+    assert all(p["verdict"] == "not_affected" for p in plain["products"])  # without the index: no guess
