@@ -107,3 +107,36 @@ def test_crawl_picks_them_up_as_the_clock_moves(tmp_path):
         early = {i["issued"] for i in store.notices("interpretation")}
     assert early and max(early) <= "2025-04-30"
     assert "2025-10-09" not in early
+
+
+QUESTION = "电机转子组件是否属于商务部 海关总署公告2025年第18号的管制范围？"
+
+
+def _ask(home: Path, question: str, as_of: str):
+    from conftest import settings_for
+
+    from tracker.answer.ask import Asker
+    from tracker.embeddings import get_embedder
+    from tracker.index.build import ensure_index
+
+    with Store(home) as store:
+        ensure_index(store, get_embedder("minilm"))
+        return Asker(settings_for(home, embedder="minilm"), store).ask(question, as_of)
+
+
+def test_an_answer_only_an_interpretation_holds_cites_it_with_its_label(indexed_home, mirror_copy, tmp_path):
+    """The FAQ alone says motor rotor assemblies generally fall outside No. 18: the answer cites it, labelled;
+    without the interpretations in the mirror, the answer no longer says so."""
+    answer = _ask(indexed_home, QUESTION, "2025-06-01")
+    cited = [c for c in answer.citations if c.notice.startswith("mofcom-interp-")]
+    assert not answer.cannot_answer and cited
+    assert "官方解读" in answer.answer and "深加工" in answer.answer
+    manifest = mirror_copy / "manifest.toml"
+    blocks = manifest.read_text("utf-8").split("[[doc]]")
+    manifest.write_text("[[doc]]".join(blocks[:1] + [b for b in blocks[1:] if not any(
+        s in b for s in ("/zhxx/", "/gndt/", "/cjwt/", "/PressConference/"))]), "utf-8")
+    home = tmp_path / "h"
+    walk(mirror_copy, home, until="2025-06-01")
+    without = _ask(home, QUESTION, "2025-06-01")
+    assert not any(c.notice.startswith("mofcom-interp-") for c in without.citations)
+    assert "深加工" not in without.answer and "官方解读" not in without.answer
