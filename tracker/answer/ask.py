@@ -60,13 +60,16 @@ class Asker:
         named = dates_in_question(question)
         dates = [as_of] if as_of else (named or [date.today().isoformat()])
         found = mentions(question, self.retriever.notices)
-        hits = self.retriever.search(question, max(dates), k, found)
+        wide = self.retriever.search(question, max(dates), 2 * k, found)
+        hits = wide[:k]
+        # Official interpretations a little further down are evidence too (the answerer weighs them).
+        evidence = hits + [h for h in wide[k:] if h.chunk.notice in self.facts.regime.interpretations]
         if self.llm is not None:
-            facts = self.composer.compose(question, dates, lang, hits, found, bool(named))
+            facts = self.composer.compose(question, dates, lang, evidence, found, bool(named))
             answer = self.llm.answer(question, max(dates), lang, hits, [t for t, _ in facts.items])
             answer = Answer(**{**answer.__dict__, "as_of": tuple(dates)})
         else:
-            out = self.composer.compose(question, dates, lang, hits, found, bool(named))
+            out = self.composer.compose(question, dates, lang, evidence, found, bool(named))
             cannot = not out.items
             dated = any(d in t for t, _ in out.items for d in dates)  # status sentences name their date
             prefix = "" if dated else (f"As of {', '.join(dates)}: " if lang == "en" else f"截至{'、'.join(dates)}：")

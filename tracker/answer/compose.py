@@ -23,7 +23,7 @@ INTENTS = {
     "when": re.compile(r"\bwhen\b|\buntil\b|what date|which date|from what|how long|何时|什么时候|哪天|哪一天|截至|截止|"
                        r"到期|起止|期限|多久", re.I),
     "code": re.compile(r"control code|\bcodes?\b|ECCN|编码|编号是|管制编码", re.I),
-    "hs": re.compile(r"customs|\bHS\b|tariff|商品编号|税则|海关编码|海关编号", re.I),
+    "hs": re.compile(r"customs (?:numbers?|codes?|commodity|headings?)|\bHS\b|tariff|商品编号|税则|海关编码|海关编号", re.I),
     "threshold": re.compile(r"threshold|percent|%|de minimis|minimum|how (?:much|many)|value share|layers|nm\b|"
                             r"Wh/kg|density|purity|阈值|比例|价值|纯度|多少|层|纳米|密度|容量", re.I),
     "elements": re.compile(r"which (?:rare[- ]earth |medium and heavy rare[- ]earth )?elements|哪几种|哪些元素|哪些稀土|"
@@ -111,7 +111,8 @@ class Composer(Evidence, Interpreted):
             self._numbers(out, question, notices, hits)
             if not out.items:
                 return out  # the document that was asked about carries no number
-        beyond = "status" in asked and any(self._lapsed(n, d) for n in notices for d in dates)
+        beyond = "status" in asked and bool(CONSEQUENCE.search(question)) \
+            and any(self._lapsed(n, d) for n in notices for d in dates)  # then what still applies?
         definers = self._notices_for(elements, as_of)
         referring = {n for n, st in self.facts.regime.structures.items() if n not in definers
                      and any(i.elements[:1] and i.elements[0] in elements for i in st.items)}
@@ -279,6 +280,9 @@ def _which_list(question: str) -> str | None:
     return None
 
 
+# Asking what a notice's state means for an export (not only the state itself).
+CONSEQUENCE = re.compile(r"licen[cs]e|restrict|unrestricted|\bfree\b|allowed|permitted|still (?:controlled|managed|need)|"
+                         r"no longer|管理|许可|限制|仍需|还需|不再|放开", re.I)
 COMPANIES_ASKED = re.compile(r"which (?:companies|firms|makers|manufacturers|producers|enterprises|exporters|suppliers|"
                              r"\w+ (?:makers|manufacturers|companies|producers))|哪些(?:企业|公司|厂商|厂家)|哪几家", re.I)
 COMPANY_NAME = re.compile(r"株式会社|Co\.,? ?Ltd|Corporation|\bCorp\b|\bInc\b|GmbH|有限公司|集团|Limited|\bAG\b|\bLLC\b", re.I)
@@ -286,20 +290,21 @@ COMPANY_NAME = re.compile(r"株式会社|Co\.,? ?Ltd|Corporation|\bCorp\b|\bInc\
 FOREIGN_REGIME = re.compile(r"\bBIS\b|Bureau of Industry and Security|\bEAR\b|\bOFAC\b|\bMETI\b|Entity List|"
                             r"(?:US|U\.S\.|American|EU|European) (?:Commerce Department|Department of Commerce|"
                             r"Treasury|Commission|Council|sanctions?)|美国商务部|美国工业与安全局|欧盟委员会|日本经济产业省")
-UNIT_ASKED = re.compile(r"多少(元|天|日|个|项|家|年)|how many (days|items|entities|years|entries)|how much (money|fine)",
-                        re.I)
+UNIT_ASKED = re.compile(r"多少(元|天|日|个|项|家|年)|how many (days|items|entities|years|entries)|how much (money|fine)|"
+                        r"(?:maximum|minimum|amount of (?:the )?) ?(fine|penalty)|(罚款)(?:金额|上限|数额|是多少)", re.I)
 UNIT_WORDS = {"元": r"\d\s*元", "天": r"\d\s*(?:天|日|days?)", "日": r"\d\s*(?:天|日|days?)",
               "个": r"(?<!第)(?<![\d.])\d+\s*(?:个|项|items?)", "项": r"(?<!第)(?<![\d.])\d+\s*(?:项|个|items?)", "家": r"\d\s*(?:家|entities)", "年": r"\d\s*年",
               "days": r"\d\s*(?:days?|天|日)", "items": r"\d\s*(?:items?|项|个)", "entities": r"\d\s*(?:entities|家)",
               "years": r"\d\s*(?:years?|年)", "entries": r"\d\s*(?:entries|项)", "money": r"\d\s*(?:元|yuan|RMB)",
-              "fine": r"\d\s*(?:元|yuan|RMB)"}
+              "fine": r"\d\s*(?:元|yuan|RMB)", "penalty": r"\d\s*(?:元|yuan|RMB)",
+              "罚款": r"\d\s*(?:元|yuan|RMB)"}
 
 
 def _missing_unit(question: str, out) -> bool:
     m = UNIT_ASKED.search(question)
     if not m:
         return False
-    unit = next(g for g in m.groups() if g)
+    unit = next((g for g in m.groups() if g), "")
     pattern = UNIT_WORDS.get(unit.lower(), r"\d")
     return not any(re.search(pattern, t, re.I) for t, _ in out.items)
 

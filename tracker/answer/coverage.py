@@ -17,6 +17,7 @@ def set_idf(lexical) -> None:
     """Term weights from the BM25 index: rare words (a code, 纯度, 氢破) weigh more than common ones (出口)."""
     _IDF.clear()
     _terms.cache_clear()
+    concepts.cache_clear()
     if lexical.bm25 is not None:
         _IDF.update(lexical.bm25.idf)
 
@@ -45,6 +46,9 @@ def _content(question: str) -> str:
     for rx in _CONDITIONS:
         question = rx.sub(" ", question)
     return question
+
+
+PERCENT = re.compile(r"\d(?:\.\d+)?\s*[%％]")
 
 
 @lru_cache(maxsize=512)
@@ -76,7 +80,8 @@ def coverage(question: str, text: str) -> float:
     if not forms:
         return 0.0
     low = text.lower()
-    have = sum(wt for f, wt in zip(forms, weights, strict=True) if any(x in low for x in f))
+    have = sum(wt for f, wt in zip(forms, weights, strict=True) if any(x in low for x in f)
+               or (f[0].endswith("%") and PERCENT.search(low)))  # 95% is compared with the 97% a passage states
     return have / sum(weights) * discount
 
 
@@ -88,3 +93,55 @@ def _best_sentence(question: str, body: str) -> str:
         return body[:200]
     ranked = sorted(range(len(parts)), key=lambda i: -coverage(question, parts[i]))[:2]
     return " ".join(parts[i].strip() for i in sorted(ranked))  # whole sentences, never cut mid-word
+
+
+@lru_cache(maxsize=512)
+def concepts(question: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """The question's content as concepts, each with every form it may take in either language ('sensor',
+    'sensors', '传感器'), and its weight: to compare passages in different languages by what they hold."""
+    from tracker.structure.glossary import EN_ZH, TERMS
+
+    q = _content(question)
+    out: list[tuple[tuple[str, ...], float]] = []
+    if re.search(r"[\u4e00-\u9fff]", q):
+        singles = {t.zh for t in TERMS if len(t.zh) == 1}
+        for w in dict.fromkeys(tokenize(q)):
+            if len(w) > 1 or w in singles:
+                out.append(((w.lower(),), w))
+    else:
+        low = q.lower()
+        pairs = sorted(list(EN_ZH.items()) + [(t.en, t.zh) for t in TERMS], key=lambda p: -len(p[0]))
+        taken: set[str] = set()
+        for en, zh in pairs:
+            if en not in taken and re.search(rf"\b{re.escape(en)}\b", low):
+                out.append(((en, _stem(en), zh), en))
+                taken.update(re.split(r"[-\s/]", en) + [en])
+        for w in dict.fromkeys(tokenize(q)):
+            if re.match(r"[a-z0-9]", w) and w not in taken and len(w) > 1:
+                out.append(((w, _stem(w)), w))
+    return tuple((forms, max([_IDF.get(f, 0.0) for f in forms] + [_IDF.get(key, 1.0), 0.05])) for forms, key in out)
+
+
+def held(question: str, text: str) -> set[int]:
+    """Which of the question's concepts the text holds."""
+    low = text.lower()
+    return {i for i, (forms, _) in enumerate(concepts(question)) if any(f in low for f in forms)
+            or (forms[0].endswith("%") and PERCENT.search(low))}
+
+
+RARE = 3.0  # IDF above which a word is specific (in fewer than about 25 passages of the mirror)
+
+
+def novelty(question: str, text: str, others: list[str]) -> float:
+    """Weighted share of the question's specific concepts (rare words: 传感器, sensor) the text holds and none of
+    the others do; common words (announcement, control, 出口) do not count."""
+    english = not re.search(r"[\u4e00-\u9fff]", question)
+    # In English only glossary terms can be specific (any English word is rare in a mostly Chinese mirror).
+    parts = [(i, w) for i, (forms, w) in enumerate(concepts(question))
+             if w >= RARE and (not english or any(re.search(r"[\u4e00-\u9fff]", f) for f in forms))]
+    total = sum(w for _, w in parts)
+    if not total:
+        return 0.0
+    seen = set().union(*(held(question, o) for o in others)) if others else set()
+    new = held(question, text) - seen
+    return sum(w for i, w in parts if i in new) / total

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.answer.coverage import _best_sentence, coverage
+from tracker.answer.coverage import _best_sentence, coverage, novelty
 from tracker.answer.facts import Sentences
 from tracker.diff.explain import where
 from tracker.index.chunks import Chunk
@@ -19,6 +19,9 @@ NAMED = 0.2  # lower bar inside the notices a question names
 LABEL = {"en": "official interpretation (not the legal text)", "zh": "官方解读（非法律文本）"}
 INTERPRETATION = re.compile(r"答问|答记者问|发言人|常见问题|问答|官方解读|解读|spokes|Q&A|\bFAQs?\b|press conference|remarks|"
                             r"official interpretation|reporters'? questions", re.I)
+# What MOFCOM said or explained (its remarks may hold it as well as its notices).
+SAID = re.compile(r"\b(?:MOFCOM|ministry|commerce)\b.{0,12}\b(?:say|said|says|explain\w*|clarif\w*|comment\w*|"
+                  r"state[sd]?|confirm\w*)\b|商务部.{0,6}(?:表示|说明|解释|称|回应|确认)", re.I)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ ANSWER_TYPES = {
     "quantity": (re.compile(r"how (?:much|many)|threshold|what (?:share|percentage|value)|多少|比例|阈值", re.I),
                  re.compile(r"\d(?:\.\d+)?\s*(?:%|％|Wh|mAh|g/cm|nm|纳米|层|微米|毫米|GPa|MPa)"), 0.2),
 }
+SAME_QUESTION = 0.7  # an official Q&A whose question holds this much of the user's question answers it
+NOVEL = 0.3  # share of the question an interpretation must hold that no quoted notice passage does
 EXPLAINS = 0.25  # how much better an interpretation must fit than the best legal passage to be quoted beside it
 OUTSIDE = 0.8  # a passage of a notice the question does not name is quoted only when it fits this well
 
@@ -98,9 +103,13 @@ class Evidence:
         if about_interpretation:  # asked what MOFCOM said: its interpretations first, then the law they explain
             return (explained + legal)[:limit + 1]
         best_legal = max((p.cov for p in legal), default=0.0)
-        # An interpretation is quoted beside the law only when the legal text answers weakly and the
-        # interpretation clearly better (it holds what the notices do not say).
-        return legal + [p for p in explained if p.cov >= max(WEAK, best_legal + EXPLAINS)]
+        said = bool(SAID.search(question))
+        # An interpretation is quoted beside the law when it fits clearly better, when an official Q&A asks this
+        # very question, or when it holds what the question asks and the quoted notices do not say.
+        return legal + [p for p in explained
+                        if p.cov >= max(WEAK, best_legal + EXPLAINS) or (said and p.cov >= NAMED)
+                        or coverage(question, _asked(p.chunk)) >= SAME_QUESTION
+                        or novelty(question, _asked(p.chunk) + p.chunk.body, [q.chunk.text for q in legal]) >= NOVEL]
 
     def _pick(self, scored: list, question: str, notices: list[str], lang: str, limit: int) -> list[Pick]:
         picks: list[Pick] = []
@@ -156,6 +165,12 @@ def _answer_types(question: str) -> list[str]:
 def _quoted(question: str) -> list[str]:
     """Phrases the question quotes (“原则上不予许可”): a passage that holds them verbatim is what is asked about."""
     return [q.lower().replace(" ", "") for q in re.findall(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]", question)]
+
+
+def _asked(chunk: Chunk) -> str:
+    """The question an interpretation's answer passage answers (indexed with it: 'head\\nquestion > answer')."""
+    rest = chunk.text.split("\n", 1)[-1]
+    return rest.split(" > ", 1)[0] if " > " in rest else ""
 
 
 def qa_where(label: str) -> tuple[str, str]:
