@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from tracker.diff.engine import diff_versions
 from tracker.embeddings import Embedder
-from tracker.regime import Regime
+from tracker.regime import Regime, _label_key
 from tracker.store.repository import Store
 from tracker.understand import understand
 
@@ -52,26 +52,36 @@ def regime_changes(store: Store, regime: Regime, since: str, until: str, embedde
                     entry = {"notice": row["notice_id"], "label": c.label, "text": c.new_text or c.old_text,
                              "why": f"version {row['seq']}"}
                     (items_added if c.type == "added" else items_removed).append(entry)
-    transitions = []
-    days = [d for d in regime.change_days() if since <= d <= until]
-    for nid in regime.structures:
-        for provision in regime.provisions(nid):
-            prev = regime.state(provision, _before(since))
-            for day in days:
-                cur = regime.state(provision, day)
-                if cur is None:
-                    continue
-                before = prev.status if prev else None
-                if cur.status != before:
-                    key = ("in_force_first", before) if "never taken effect" in cur.note else (cur.status, before)
-                    transitions.append({"date": day, "notice": nid, "provision": provision.label,
-                                        "summary": provision.summary[:80], "from": before, "to": cur.status,
-                                        "event": EVENT.get(key, f"{before} -> {cur.status}"),
-                                        "ambiguous": cur.ambiguous, "projected": bool(regime.projection_note(day)),
-                                        "note": cur.note, "determined_by": cur.determined_by})
-                prev = cur
-    transitions.sort(key=lambda t: (t["date"], t["notice"], t["provision"]))
+    transitions = transitions_between(regime, since, until)
     return {"since": since, "until": until, "documents_until": regime.horizon,
             "projection": regime.projection_note(until), "published": sorted(published, key=lambda p: p["issued"]),
             "versions": versions, "items_added": items_added, "items_removed": items_removed,
             "transitions": transitions}
+
+
+def transitions_between(regime: Regime, since: str, until: str) -> list[dict]:
+    """Provisions whose state differs from the day before: on each day in [since, until] on which any state may
+    change (issue, effective and relation dates), as decided by the documents issued by that day."""
+    out = []
+    days = [d for d in regime.change_days() if since <= d <= until]
+    before = _before(since)
+    for nid in regime.structures:
+        for provision in regime.provisions(nid):
+            prev = regime.state(provision, before)
+            for day in days:
+                cur = regime.state(provision, day)
+                if cur is None:
+                    continue
+                was = prev.status if prev else None
+                if cur.status != was:
+                    key = ("in_force_first", was) if "never taken effect" in cur.note else (cur.status, was)
+                    out.append({"date": day, "notice": nid, "provision": provision.label,
+                                "summary": provision.summary[:120], "from": was, "to": cur.status,
+                                "event": EVENT.get(key, f"{was} -> {cur.status}"),
+                                "was_until": prev.until if prev else None,
+                                "ambiguous": cur.ambiguous or bool(prev and prev.ambiguous),
+                                "projected": bool(regime.projection_note(day)), "note": cur.note,
+                                "determined_by": cur.determined_by})
+                prev = cur
+    return sorted(out, key=lambda t: (t["date"], t["notice"], _label_key(t["provision"])))
+

@@ -259,6 +259,11 @@ def corpus_serve(settings: Settings, root: Path | None, port: int, clock: str | 
     print(f"serving {mirror.root} as of {mirror.clock} at {server.base_url} "
           f"(hosts: {', '.join(sorted(mirror.hosts))}); Ctrl-C stops", file=sys.stderr)
     print(f"crawl it with: tracker crawl --mirror {server.base_url}", file=sys.stderr)
+    return serve_until_interrupted(server)
+
+
+def serve_until_interrupted(server) -> int:
+    """Serve until Ctrl-C; always release the port."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:

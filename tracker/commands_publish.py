@@ -221,11 +221,7 @@ def slack_serve(settings: Settings, args) -> int:
                            f"another port") from exc
     print(f"tracker slack: {bot.warm()}", file=sys.stderr)
     print(f"tracker slack: listening on {server.url} (health: /health); Ctrl-C stops", file=sys.stderr)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    from tracker.commands import serve_until_interrupted
+
+    return serve_until_interrupted(server)
 

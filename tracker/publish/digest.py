@@ -17,7 +17,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from tracker.changes import EVENT
+from tracker.changes import transitions_between
 from tracker.diff.engine import diff_versions, sort_changes
 from tracker.diff.tokens import TOKEN
 from tracker.embeddings import Embedder
@@ -192,37 +192,6 @@ def redline(old: str, new: str, context: int = CONTEXT, limit: int = 400) -> lis
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def transitions_between(regime: Regime, since: str, until: str) -> list[dict]:
-    """Provisions whose state differs from the day before: on each day in [since, until] on which any state may
-    change (issue, effective and relation dates), as decided by the documents issued by that day."""
-    out = []
-    days = [d for d in regime.change_days() if since <= d <= until]
-    before = _day(since, -1)
-    for nid in regime.structures:
-        for provision in regime.provisions(nid):
-            prev = regime.state(provision, before)
-            for day in days:
-                cur = regime.state(provision, day)
-                if cur is None:
-                    continue
-                was = prev.status if prev else None
-                if cur.status != was:
-                    key = ("in_force_first", was) if "never taken effect" in cur.note else (cur.status, was)
-                    out.append({"date": day, "notice": nid, "provision": provision.label,
-                                "summary": provision.summary[:120], "from": was, "to": cur.status,
-                                "event": EVENT.get(key, f"{was} -> {cur.status}"),
-                                "was_until": prev.until if prev else None,
-                                "ambiguous": cur.ambiguous or bool(prev and prev.ambiguous),
-                                "projected": bool(regime.projection_note(day)), "note": cur.note,
-                                "determined_by": cur.determined_by})
-                prev = cur
-    return sorted(out, key=lambda t: (t["date"], t["notice"], _label_key(t["provision"])))
-
-
-def _label_key(label: str) -> list:
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in label.split(".")]
 
 
 def _with_titles(t: dict, info: _Info) -> dict:
