@@ -118,7 +118,8 @@ class Composer(Evidence, Interpreted):
                      and any(i.elements[:1] and i.elements[0] in elements for i in st.items)}
         picks = self.select(question, hits, notices, found, lang, 3, beyond, referring)
         if beyond:
-            picks = self._still_applies(question, notices, dates, found, lang, picks) + picks
+            extra = self._still_applies(question, notices, dates, found, lang, picks)
+            picks = extra + [p for p in picks if (p.chunk.key, p.label) not in {(x.chunk.key, x.label) for x in extra}]
         if "relation" in asked and len(notices) > 1 and out.citations:  # quote the notices that do the acting
             picks = [p for p in picks if p.chunk.notice in {c.notice for c in out.citations}]
         # Without a named notice, the notices whose passages answer best are the ones the answer is about.

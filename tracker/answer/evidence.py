@@ -30,6 +30,7 @@ class Pick:
     chunk: Chunk
     label: str
     sentence: str
+    held: bool = False  # holds what the question asks for (an article, a quantity to compare)
 
 
 # What a question asks for, how a passage that holds it looks, and how much that raises the passage's rank.
@@ -100,16 +101,20 @@ class Evidence:
                            limit)
         explained = self._pick([x for x in scored if x[2].notice in self.interpretations], question, notices, lang,
                                limit if about_interpretation else 1)
-        if about_interpretation:  # asked what MOFCOM said: its interpretations first, then the law they explain
-            return (explained + legal)[:limit + 1]
-        best_legal = max((p.cov for p in legal), default=0.0)
         said = bool(SAID.search(question))
+        if about_interpretation or (said and explained):  # what MOFCOM said: its interpretations first
+            return (explained + [p for p in legal if p.cov >= WEAK])[:limit + 1]
+        best_legal = max((p.cov for p in legal), default=0.0)
         # An interpretation is quoted beside the law when it fits clearly better, when an official Q&A asks this
         # very question, or when it holds what the question asks and the quoted notices do not say.
-        return legal + [p for p in explained
-                        if p.cov >= max(WEAK, best_legal + EXPLAINS) or (said and p.cov >= NAMED)
-                        or coverage(question, _asked(p.chunk)) >= SAME_QUESTION
-                        or novelty(question, _asked(p.chunk) + p.chunk.body, [q.chunk.text for q in legal]) >= NOVEL]
+        explained = [p for p in explained
+                     if p.cov >= max(WEAK, best_legal + EXPLAINS)
+                     or coverage(question, _asked(p.chunk)) >= SAME_QUESTION
+                     or novelty(question, _asked(p.chunk) + p.chunk.body, [q.chunk.text for q in legal]) >= NOVEL]
+        if explained:  # beside an interpretation that answers, notice passages that hardly fit are left out
+            top = max(p.cov for p in explained)
+            legal = [p for p in legal if p.cov >= top / 2 or p.held]
+        return legal + explained
 
     def _pick(self, scored: list, question: str, notices: list[str], lang: str, limit: int) -> list[Pick]:
         picks: list[Pick] = []
@@ -132,7 +137,7 @@ class Evidence:
                 rows = chunk.body.split("\n")
                 pairs = list(zip(chunk.labels, rows, strict=False))
                 label, sentence = max(pairs, key=lambda lr: coverage(question, lr[1]))
-            picks.append(Pick(cov, chunk, label, sentence))
+            picks.append(Pick(cov, chunk, label, sentence, held > 0))
         return picks
 
     def quote(self, out: Sentences, question: str, picks: list[Pick]) -> float:

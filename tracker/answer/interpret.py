@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tracker.answer.coverage import coverage
-from tracker.answer.evidence import Pick
+from tracker.answer.coverage import concepts, coverage, held
+from tracker.answer.evidence import NAMED, Pick
 from tracker.answer.facts import STATUS, Sentences
 from tracker.index.lexical import tokenize
 from tracker.index.search import Mentions, mentions
@@ -27,7 +27,7 @@ class Interpreted:
         them, so the answer can say what still applies."""
         day = max(dates)
         out: list[Pick] = []
-        have = {p.chunk.key for p in picks}
+        have: set[tuple[str, str]] = set()
         by_key = {c.key: c for c in self.retriever_chunks}
         for nid in [n for n in notices if self._lapsed(n, day)]:
             acting = {src.notice for src, _ in self.facts.regime.inbound.get(nid, [])}  # e.g. the suspension itself
@@ -42,16 +42,33 @@ class Interpreted:
                             continue
                         links[other] = (interp, clause)
             for other, (interp, clause) in links.items():
-                best = self.select(question, [], [other], found, lang, 1)
                 link = by_key.get(f"{interp.notice}:{lang}:{clause.label}") or \
                     by_key.get(f"{interp.notice}:{interp.lang}:{clause.label}")
+                best = self._entries(question, other, clause.text) or \
+                    self.select(question, [], [other], found, lang, 1)
                 if not best:
                     continue
                 for p in ([Pick(coverage(question, link.text), link, clause.label, link.body)] if link else []) + best:
-                    if p.chunk.key not in have:
+                    if (p.chunk.key, p.label) not in have:
                         out.append(p)
-                        have.add(p.chunk.key)
-        return out[:4]
+                        have.add((p.chunk.key, p.label))
+        return out[:5]
+
+    def _entries(self, question: str, nid: str, link: str) -> list[Pick]:
+        """The annex rows of a notice that hold what the question and the passage pointing to the notice both
+        speak of (稀土, 技术; NdFeB, 制备): what it lists is what still applies. Up to three, best first."""
+        shared = held(question, link) if link else set(range(len(concepts(question))))
+        weights = [w for _, w in concepts(question)]
+        rows = []
+        for chunk in self.retriever_chunks:
+            if chunk.notice != nid or chunk.kind != "annex_rows":
+                continue
+            for label, row in zip(chunk.labels, chunk.body.split("\n"), strict=False):
+                score = sum(weights[i] for i in held(question, row) & shared)
+                if score:
+                    rows.append((score, coverage(question, row), label, row, chunk))
+        rows.sort(key=lambda r: (-r[0], -r[1]))
+        return [Pick(cov, chunk, label, row) for _, cov, label, row, chunk in rows[:3]]
 
     def _disagreements(self, out: Sentences, question: str, picks: list[Pick]) -> None:
         """An official interpretation quoted here says a product class is (generally) outside a notice, while a
@@ -74,7 +91,9 @@ class Interpreted:
                     words = [w for w in tokenize(part) if len(w) > 1]
                     if not words or not (set(words) & asked_words or part.strip() in question):
                         continue
-                    hit = self._listed(words[-1], [w for w in every if w != words[-1]], outside_of)
+                    # 定子组件: the head noun (组件) and one more word of the subject (稀土); 荧光粉: the word alone
+                    rest = [w for w in every if w != words[-1]] if len(words) > 1 else []
+                    hit = self._listed(words[-1], rest, outside_of)
                     if hit is None:
                         continue
                     part = subject
