@@ -128,18 +128,21 @@ class Semantic:
         self.notices = kinds  # ids of documents of kind notice
         self.cache: dict[str, tuple | None] = {}
 
-    def best(self, text: str):
-        if text not in self.cache:
+    def best(self, text: str, product_forms: frozenset[str] = frozenset()):
+        key = (text, product_forms)
+        if key not in self.cache:
             found = None
             for hit in self.retriever.search(text, "9999-12-31", k=8):
                 c = hit.chunk
                 if c.notice not in self.notices or c.kind not in ("annex_row", "annex_rows", "clause"):
                     continue
+                if {"technology", "equipment"} & vocab.forms(c.body or c.text) - product_forms:
+                    continue  # goods are not the technology or the equipment that makes them
                 if hit.ranks.get("dense", 99) <= self.DEPTH and hit.ranks.get("bm25", 99) <= self.DEPTH:
                     found = (c.notice, c.labels[0] if c.labels else "*", c.body or c.text, c.url)
                     break
-            self.cache[text] = found
-        return self.cache[text]
+            self.cache[key] = found
+        return self.cache[key]
 
 
 class Screener:
@@ -254,7 +257,9 @@ class Screener:
         out += [m for n, m in contains.items() if n not in listed]
         out += [m for n, m in hs_only.items() if n not in listed and n not in contains]
         if not out and from_china and self.semantic and p.description:
-            found = self.semantic.best(f"{p.name}. {p.description}")
+            found = self.semantic.best(p.description, f.forms)  # cached: product families share descriptions
+            if found and self._contradicted(found[0], found[1], p):
+                found = None  # the passage's item is defined by a value the product states otherwise
             if found:
                 notice, label, text, url = found
                 out.append(Match("semantic", notice, label, "review",
@@ -266,6 +271,11 @@ class Screener:
         out += self._measures(f, out)
         out += self._interpretations(f, out)
         return f, out
+
+    def _contradicted(self, notice: str, label: str, p: Product) -> bool:
+        items = [i for i in self.controls.items if i.notice == notice and (i.label == label or
+                                                                            label.endswith("." + (i.code or "~")))]
+        return any(params_fit(i.parameters, p)[0] == "no" for i in items)
 
     def _annex_items(self, notice: str, annex: str, part: str = "") -> list[Item]:
         return [i for i in self.controls.items if i.notice == notice and i.annex == annex
