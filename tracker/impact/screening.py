@@ -449,7 +449,7 @@ class Screener:
         order = {"in_force": 0, "ambiguous": 1, "suspended": 2, "not_yet_effective": 3}
         reasons.sort(key=lambda r: (not r["applies"], order.get(r["status"], 4), r["notice"]))
         return {"sku": p.sku, "name": p.name, "row": p.row, "verdict": verdict, "missing": missing,
-                "reasons": reasons}
+                "reasons": reasons, "as_of": as_of, "indicative": "screening, not legal advice"}
 
     def _reason(self, m: Match, st, status: str, applies: bool) -> dict:
         src = self.regime.structures.get(m.notice) or self.regime.interpretations.get(m.notice)
