@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from conftest import settings_for, walk
@@ -103,6 +105,65 @@ def test_the_answer_follows_the_documents_in_an_edited_mirror(mirror_copy, tmp_p
     assert "2026-05-10" in answer.answer and "2026-11-10" not in answer.answer
 
 
+FAQ_18 = "https://exportcontrol.mofcom.gov.cn/article/cjwt/202504/1126.html"  # the No. 18 FAQ (2025-04-25)
+ZH_LABEL, EN_LABEL = "官方解读（非法律文本）", "official interpretation (not the legal text)"
+
+
+def _interpretations(store: Store) -> set[str]:
+    return {n["id"] for n in store.notices("interpretation")}
+
+
+def test_interpretations_are_labelled_and_disagreements_said(asker):
+    """A quoted official interpretation is labelled in the sentence that cites it, in either language; where it
+    says a product class is generally outside a notice that another notice lists, the answer says they seem to
+    disagree and cites both."""
+    interps = _interpretations(asker.store)
+    assert interps, "the mirror holds official interpretations"
+    zh = asker.ask("嵌有稀土永磁体的电机转子组件是否属于第18号公告的管制范围？")
+    cited = {c.notice for c in zh.citations}
+    assert cited & interps and "mofcom-2025-61" in cited, zh.answer
+    for sentence in sentences(zh.answer):
+        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", sentence)}
+        if any(zh.citations[n - 1].notice in interps for n in numbers):
+            assert ZH_LABEL in sentence or "官方解读称" in sentence, sentence
+    assert "一般不属于" in zh.answer and "似有出入" in zh.answer
+    en = asker.ask("Did MOFCOM say whether rare-earth phosphors are covered by No. 18 of 2025?")
+    assert EN_LABEL in en.answer and "seem to disagree" in en.answer and "1C912" in en.answer, en.answer
+    law = asker.ask("镝的管制编码是什么？")  # the notices answer: no interpretation is needed
+    assert not {c.notice for c in law.citations} & interps and ZH_LABEL not in law.answer
+
+
+def _drop_doc(root: Path, url: str) -> None:
+    """Take a document off a copy of the mirror (its manifest entry and any variants)."""
+    path = root / "manifest.toml"
+    blocks = re.split(r"(?=^\[\[doc\]\]$)", path.read_text("utf-8"), flags=re.M)
+    kept = [b for b in blocks if f"url = {json.dumps(url)}" not in b]
+    assert len(kept) == len(blocks) - 1, url
+    path.write_text("".join(kept), "utf-8")
+
+
+def test_an_answer_only_an_interpretation_holds_needs_it(mirror_copy, tmp_path):
+    """Answered from the FAQ with its label and citation; with the FAQ taken off the mirror the answer is a
+    refusal or a narrower one that no longer says what only the FAQ said."""
+    question = "嵌有稀土永磁体的电机转子组件是否属于第18号公告的管制范围？"
+    answers = {}
+    for name in ("with", "without"):
+        root = tmp_path / name
+        shutil.copytree(mirror_copy, root)
+        if name == "without":
+            _drop_doc(root, FAQ_18)
+        home = tmp_path / f"home-{name}"
+        walk(root, home, until="2025-06-01")
+        with Store(home) as store:
+            build_index(store, get_embedder("hash"))
+            answers[name] = (Asker(settings_for(home, embedder="hash"), store).ask(question),
+                             _interpretations(store))
+    (with_faq, interps), (without, _) = answers["with"], answers["without"]
+    assert not with_faq.cannot_answer and ZH_LABEL in with_faq.answer and "一般不属于" in with_faq.answer
+    assert any(c.notice in interps and c.url == FAQ_18 for c in with_faq.citations)
+    assert without.cannot_answer or ("一般不属于" not in without.answer and ZH_LABEL not in without.answer)
+
+
 def test_ask_cli_json_and_batch(indexed_home, tmp_path, capsys):
     from tracker.cli import main
 
@@ -156,7 +217,7 @@ def test_llm_answerer_end_to_end_through_ask(indexed_home):
         answer = Asker(settings, store).ask("Is No. 61's 0.1% rule in force on 2025-12-15?")
         sent = server.messages("user")[-1]
     assert not answer.cannot_answer and answer.answerer == "llm:openai-compatible:fake"
-    assert answer.prompt_version == "answer-v1" and answer.as_of == ("2025-12-15",)
+    assert answer.prompt_version == "answer-v2" and answer.as_of == ("2025-12-15",)
     assert "Moon" not in answer.answer and "[1]" in answer.answer  # the uncited sentence was dropped
     assert answer.citations[0].notice == "mofcom-2025-61"
     assert "suspended" in sent and "<source key=" in sent  # facts and sources were sent as data

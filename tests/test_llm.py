@@ -15,6 +15,7 @@ from tracker.answer.llm import (
     LLMAnswerer,
     LLMConfigError,
     LLMError,
+    label_interpretations,
     load_prompt,
     parse_llm_setting,
     resolve_citations,
@@ -94,7 +95,7 @@ def test_good_reply_renumbers_and_resolves_citations(server):
     assert first.quote == HITS[0].chunk.body[:200]
     assert ans.citations[1].label == "2"
     assert ans.answerer == "llm:openai:gpt-4o-mini"
-    assert ans.prompt_version == "answer-v1"
+    assert ans.prompt_version == "answer-v2"
     assert ans.as_of == ("2025-12-15",) and ans.lang == "zh" and ans.question == QUESTION
     assert ans.retrieved == tuple((h.chunk.key, h.score) for h in HITS)
     assert ans.latency_ms > 0
@@ -104,7 +105,7 @@ def test_good_reply_renumbers_and_resolves_citations(server):
     assert body["model"] == "gpt-4o-mini" and body["temperature"] == 0
     [system] = server.messages("system")
     [user] = server.messages("user")
-    assert system == load_prompt("answer-v1").system
+    assert system == load_prompt("answer-v2").system
     assert QUESTION in user and "2025-12-15" in user
     assert "<sources>" in user and "</sources>" in user
     assert source_keys(user) == [K1, K2, K3]
@@ -123,6 +124,41 @@ def test_english_answer_and_citations_after_the_full_stop(server):
                           "Samarium-cobalt alloys are item 1C902.a, customs No. 8505111000 [2].")
     assert [c.key for c in ans.citations] == [K1, K3]
     assert ans.citations[1].label == "annex1.part1.1C902"
+
+
+# -- official interpretations ----------------------------------------------------------------------------------
+KI = "mofcom-interp-20250425-530647:zh:3.p1"
+FAQ = Hit(Chunk(KI, "mofcom-interp-20250425-530647", "zh", 1, ("3.p1",), "para",
+                "关于部分中重稀土相关物项出口管制的常见问题解答（2025-04-25）\n嵌有稀土永磁体的电机转子、定子组件是否属于管制范围？ > "
+                "嵌有稀土永磁体的电机转子、定子组件属于深加工产品，一般不属于商务部 海关总署公告2025年第18号管制范围。",
+                "嵌有稀土永磁体的电机转子、定子组件属于深加工产品，一般不属于商务部 海关总署公告2025年第18号管制范围。",
+                "https://exportcontrol.mofcom.gov.cn/article/cjwt/202504/1126.html", "2025-04-25"), 0.03, {})
+
+
+def test_interpretation_sources_are_marked_and_the_sentences_citing_them_labelled(server):
+    """A source from an official interpretation is marked as such in the prompt; a kept sentence citing it
+    says "official interpretation (not the legal text)" even when the model did not write it."""
+    reply = (f"Motor rotor assemblies with embedded magnets are generally outside No. 18 [{KI}]. "
+             f"Samarium-cobalt alloys are item 1C902.a [{K3}].")
+    server.reply = reply
+    ans = answerer(server.base_url).answer("Are motor rotor assemblies controlled?", "2025-12-15", "en",
+                                           [FAQ, HITS[2]], [], frozenset({"mofcom-interp-20250425-530647"}))
+    user = server.messages("user")[-1]
+    assert f'key="{KI}" issued="2025-04-25" kind="official interpretation (not the legal text)"' in user
+    assert f'key="{K3}" issued="2025-10-09">' in user  # a notice is not marked
+    assert "official interpretation (not the legal text)" in load_prompt("answer-v2").system
+    first, second = split_sentences(ans.answer)
+    assert "No. 18 — official interpretation (not the legal text) [1]." in first
+    assert "official interpretation" not in second
+
+
+def test_label_is_added_once_in_either_language():
+    zh = "嵌有稀土永磁体的电机转子组件一般不属于第18号公告管制范围[1]。第18号公告管制钐钴永磁材料[2]。"
+    assert label_interpretations(zh, {1}, "zh") == (
+        "嵌有稀土永磁体的电机转子组件一般不属于第18号公告管制范围——官方解读（非法律文本）[1]。第18号公告管制钐钴永磁材料[2]。")
+    labelled = "Per the official interpretation (not the legal text), assemblies are outside No. 18 [1]."
+    assert label_interpretations(labelled, {1}, "en") == labelled
+    assert label_interpretations(zh, set(), "zh") == zh
 
 
 # -- invented citations ----------------------------------------------------------------------------------------
@@ -157,7 +193,7 @@ def test_reply_without_citations_is_refused(server):
     ans = ask(server, "需要申请许可证。该公告自2025-12-01起施行。")
     assert ans.cannot_answer and ans.citations == ()
     assert "无法回答" in ans.answer and "\n" not in ans.answer
-    assert ans.answerer == "llm:openai:gpt-4o-mini" and ans.prompt_version == "answer-v1"
+    assert ans.answerer == "llm:openai:gpt-4o-mini" and ans.prompt_version == "answer-v2"
 
 
 @pytest.mark.parametrize("reply", ["CANNOT_ANSWER", "  CANNOT_ANSWER.\n", f"CANNOT_ANSWER [{K1}]"])

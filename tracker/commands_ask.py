@@ -119,8 +119,11 @@ def print_eval(result: dict) -> None:
         out.print(f"[bold]{system}[/bold] ({result['embedder']})")
         for split in ("all", "en", "zh"):
             m = result[system][split]
+            extra = (f" ({m['citation_precision_with_interpretations']} counting interpretations of supporting "
+                     f"notices; {m['interpretation_citations']} interpretation citations)"
+                     if m.get("interpretation_citations") else "")
             out.print(f"  {split:<3} n={m['questions']:<3} recall@5 {m['recall_at_5']}  MRR {m['mrr']}  key facts "
-                      f"{m['key_fact_accuracy']}  citation precision {m['citation_precision']}  refusals "
+                      f"{m['key_fact_accuracy']}  citation precision {m['citation_precision']}{extra}  refusals "
                       f"{m['correct_refusals']} (false {m['false_refusals']})  p50 {m['latency_ms_p50']} ms  "
                       f"p95 {m['latency_ms_p95']} ms")
     for f in result.get("failures", [])[:60]:

@@ -56,6 +56,7 @@ def score(rows: list[dict]) -> dict:
         answerable = [r for r in subset if r["answerable"]]
         refusals = [r for r in subset if not r["answerable"]]
         cited = [c for r in answerable for c in r["cited_ok"]]
+        lenient = [c for r in answerable for c in r.get("cited_ok_lenient", r["cited_ok"])]
         return {
             "questions": len(subset),
             "recall_at_5": round(statistics.mean([r["recall5"] for r in answerable]), 4) if answerable else None,
@@ -63,6 +64,9 @@ def score(rows: list[dict]) -> dict:
             "key_fact_accuracy": round(sum(r["facts_ok"] for r in answerable) / len(answerable), 4) if answerable
             else None,
             "citation_precision": round(sum(cited) / len(cited), 4) if cited else None,
+            # an official interpretation cited for a supporting notice it discusses counts as support here
+            "citation_precision_with_interpretations": round(sum(lenient) / len(lenient), 4) if lenient else None,
+            "interpretation_citations": sum(r.get("interpretation_citations", 0) for r in answerable),
             "correct_refusals": f"{sum(r['refused'] for r in refusals)}/{len(refusals)}",
             "false_refusals": f"{sum(r['refused'] for r in answerable)}/{len(answerable)}",
             "latency_ms_p50": _pct([r["ms"] for r in subset], 0.5),
@@ -73,20 +77,26 @@ def score(rows: list[dict]) -> dict:
             "zh": block([r for r in rows if r["lang"] == "zh"])}
 
 
-def _row(q: dict, answer_text: str, refused: bool, cited: list[str], retrieved, ms: float) -> dict:
+def _row(q: dict, answer_text: str, refused: bool, cited: list[str], retrieved, ms: float,
+         discusses: dict[str, set[str]] | None = None) -> dict:
+    """`discusses`: official interpretation id -> the notices it discusses."""
     text = norm(answer_text)
     support_notices = {s["notice"] for s in q.get("support", [])}
+    discusses = discusses or {}
     recall5, rr = _support_rank(retrieved, q.get("support", []))
     facts_ok = (not refused) and all(norm(f) in text for f in q.get("key_facts", []))
     return {"id": q["id"], "lang": q["lang"], "type": q.get("type", ""), "answerable": q.get("answerable", True),
             "refused": refused, "facts_ok": facts_ok, "recall5": recall5, "rr": rr,
-            "cited_ok": [c in support_notices for c in cited], "ms": ms,
+            "cited_ok": [c in support_notices for c in cited], "cited": list(cited), "ms": ms,
+            "cited_ok_lenient": [c in support_notices or bool(discusses.get(c, set()) & support_notices) for c in cited],
+            "interpretation_citations": sum(1 for c in cited if c in discusses),
             "missing": [f for f in q.get("key_facts", []) if norm(f) not in text]}
 
 
 def run_tracker(settings: Settings, store: Store, suite: list[dict]) -> list[dict]:
     asker = Asker(settings, store)
     asker.ask("warm up", None)
+    discusses = _discusses(store)
     rows = []
     for q in suite:
         answer = asker.ask(q["question"], q.get("as_of"))
@@ -96,8 +106,19 @@ def run_tracker(settings: Settings, store: Store, suite: list[dict]) -> list[dic
             chunk = by_key[key]
             retrieved.append((chunk.notice, chunk.labels))
         rows.append(_row(q, answer.answer, answer.cannot_answer, [c.notice for c in answer.citations], retrieved,
-                         answer.latency_ms) | {"answer": answer.answer})
+                         answer.latency_ms, discusses) | {"answer": answer.answer})
     return rows
+
+
+def _discusses(store: Store) -> dict[str, set[str]]:
+    """Official interpretation id -> the notices it discusses."""
+    from tracker.understand import understand
+
+    out = {}
+    for n in store.notices("interpretation"):
+        st = understand(store, n["id"], "zh" if "zh" in n["languages"] else "en")
+        out[n["id"]] = {r.target for r in st.relations if r.target} if st else set()
+    return out
 
 
 class _Embeddings:
@@ -141,6 +162,7 @@ def run_baseline(store: Store, embedder, suite: list[dict]) -> list[dict]:
     chunks = splitter.split_documents(docs)
     vectors = FAISS.from_documents(chunks, Adapter(embedder))
     rows = []
+    discusses = _discusses(store)
     clause_text = {}
     for q in suite:
         for s in q.get("support", []):
@@ -154,7 +176,8 @@ def run_baseline(store: Store, embedder, suite: list[dict]) -> list[dict]:
                                                   if s["notice"] == d.metadata["notice"]
                                                   and clause_text.get((s["notice"], s["label"]), "\0")[:24]
                                                   in d.page_content)) for d in top]
-        rows.append(_row(q, answer, False, [d.metadata["notice"] for d in top[:4]], retrieved, round(ms, 2)))
+        rows.append(_row(q, answer, False, [d.metadata["notice"] for d in top[:4]], retrieved, round(ms, 2),
+                         discusses))
     return rows
 
 
@@ -177,7 +200,10 @@ def evaluate(settings: Settings, suite_path: Path, baseline: bool = True) -> dic
         result = {"suite": str(suite_path), "embedder": settings.embedder, "tracker": score(rows),
                   "failures": [{"id": r["id"], "missing": r["missing"], "refused": r["refused"],
                                 "answer": r["answer"][:300]} for r in rows
-                               if (r["answerable"] and not r["facts_ok"]) or (not r["answerable"] and not r["refused"])]}
+                               if (r["answerable"] and not r["facts_ok"]) or (not r["answerable"] and not r["refused"])],
+                  "unsupported_citations": [{"id": r["id"], "notices": sorted({c for c, ok in zip(r["cited"],
+                                                                                          r["cited_ok"]) if not ok})}
+                                            for r in rows if r["answerable"] and not all(r["cited_ok"])]}
         if baseline:
             result["baseline"] = score(run_baseline(store, asker_embedder, suite))
     return result

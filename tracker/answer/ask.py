@@ -66,7 +66,8 @@ class Asker:
         evidence = hits + [h for h in wide[k:] if h.chunk.notice in self.facts.regime.interpretations]
         if self.llm is not None:
             facts = self.composer.compose(question, dates, lang, evidence, found, bool(named))
-            answer = self.llm.answer(question, max(dates), lang, hits, [t for t, _ in facts.items])
+            answer = self.llm.answer(question, max(dates), lang, evidence, [t for t, _ in facts.items],
+                                     frozenset(self.facts.regime.interpretations))
             answer = Answer(**{**answer.__dict__, "as_of": tuple(dates)})
         else:
             out = self.composer.compose(question, dates, lang, evidence, found, bool(named))

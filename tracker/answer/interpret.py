@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tracker.answer.coverage import concepts, coverage, held
-from tracker.answer.evidence import NAMED, Pick
+from tracker.answer.evidence import Pick
 from tracker.answer.facts import STATUS, Sentences
 from tracker.index.lexical import tokenize
 from tracker.index.search import Mentions, mentions

@@ -23,7 +23,7 @@ from tracker.index.search import Hit
 from tracker.types import Answer, Citation
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-DEFAULT_PROMPT = "answer-v1"
+DEFAULT_PROMPT = "answer-v2"  # v2: official interpretations are marked and must be labelled
 USER_SEPARATOR = "---user---"
 CANNOT_ANSWER = "CANNOT_ANSWER"
 QUOTE_CHARS = 200
@@ -82,15 +82,17 @@ class Prompt:
     system: str
     user: str
 
-    def render(self, question: str, as_of: str, lang: str, hits: list[Hit], facts: list[str]) -> tuple[str, str]:
-        """(system message, user message). Substitution is one pass: a value containing "{sources}" stays text."""
+    def render(self, question: str, as_of: str, lang: str, hits: list[Hit], facts: list[str],
+               interpretations: frozenset[str] = frozenset()) -> tuple[str, str]:
+        """(system message, user message). Substitution is one pass: a value containing "{sources}" stays text.
+        `interpretations`: ids of official interpretations, whose sources are marked as such."""
         values = {"question": escape_data(question.strip()), "as_of": as_of, "lang": lang,
-                  "facts": render_facts(facts), "sources": render_sources(hits)}
+                  "facts": render_facts(facts), "sources": render_sources(hits, interpretations)}
         return self.system, _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.user)
 
 
 def load_prompt(name: str | Path = DEFAULT_PROMPT) -> Prompt:
-    """A prompt by version name ("answer-v1" -> prompts/answer-v1.md) or by path."""
+    """A prompt by version name ("answer-v2" -> prompts/answer-v2.md) or by path."""
     path = Path(name)
     if path.suffix != ".md" and not path.is_absolute() and len(path.parts) == 1:
         path = PROMPTS_DIR / f"{name}.md"
@@ -117,13 +119,18 @@ def escape_data(text: str) -> str:
     return _TAG.sub(r"&lt;\1", text)
 
 
-def render_sources(hits: list[Hit]) -> str:
+INTERPRETATION_LABEL = {"en": "official interpretation (not the legal text)", "zh": "官方解读（非法律文本）"}
+
+
+def render_sources(hits: list[Hit], interpretations: frozenset[str] = frozenset()) -> str:
     out = []
     for hit in _unique(hits):
         c = hit.chunk
         attrs = f'key="{html.escape(c.key, quote=True)}"'
         if c.issued:
             attrs += f' issued="{html.escape(c.issued, quote=True)}"'
+        if c.notice in interpretations:
+            attrs += f' kind="{INTERPRETATION_LABEL["en"]}"'
         out.append(f"<source {attrs}>\n{escape_data(c.text.strip())}\n</source>")
     return "\n".join(out)
 
@@ -320,9 +327,10 @@ class LLMAnswerer:
         self._chat = ChatOpenAI(model=self.model, base_url=self.base_url, api_key=api_key, temperature=0,
                                 timeout=timeout, max_retries=max_retries, use_responses_api=False)
 
-    def messages(self, question: str, as_of: str, lang: str, hits: list[Hit], facts: list[str]) -> tuple[str, str]:
+    def messages(self, question: str, as_of: str, lang: str, hits: list[Hit], facts: list[str],
+                 interpretations: frozenset[str] = frozenset()) -> tuple[str, str]:
         """The (system, user) messages that `answer` sends."""
-        return self.prompt.render(question, as_of, lang, hits, facts)
+        return self.prompt.render(question, as_of, lang, hits, facts, interpretations)
 
     def complete(self, system: str, user: str) -> str:
         """One chat completion; any transport or server failure becomes an LLMError naming the base URL."""
@@ -346,7 +354,9 @@ class LLMAnswerer:
             raise LLMError(msg, url=self.base_url) from exc
         return _text_of(reply.content)
 
-    def answer(self, question: str, as_of: str, lang: str, hits: list[Hit], facts: list[str]) -> Answer:
+    def answer(self, question: str, as_of: str, lang: str, hits: list[Hit], facts: list[str],
+               interpretations: frozenset[str] = frozenset()) -> Answer:
+        """`interpretations`: ids of official interpretations; a kept sentence citing one always says so."""
         started = time.perf_counter()
         hits = _unique(hits)
         retrieved = tuple((h.chunk.key, float(h.score)) for h in hits)
@@ -358,7 +368,7 @@ class LLMAnswerer:
 
         if not hits:  # nothing to answer from: no need to ask
             return make(refusal(lang, as_of), True)
-        system, user = self.messages(question, as_of, lang, hits, facts)
+        system, user = self.messages(question, as_of, lang, hits, facts, interpretations)
         reply = self.complete(system, user)
         if is_cannot_answer(reply):
             return make(refusal(lang, as_of), True)
@@ -367,7 +377,32 @@ class LLMAnswerer:
         if not resolved.text or not resolved.keys:
             return make(refusal(lang, as_of), True)
         citations = tuple(_citation(by_key[key]) for key in resolved.keys)
-        return make(resolved.text, False, citations)
+        marked = {i for i, key in enumerate(resolved.keys, 1) if by_key[key].notice in interpretations}
+        return make(label_interpretations(resolved.text, marked, lang), False, citations)
+
+
+def label_interpretations(text: str, marked: set[int], lang: str) -> str:
+    """Every sentence citing an official interpretation ([n] with n in `marked`) carries the label; the model is
+    asked to write it, and it is added before the citations where it did not."""
+    if not marked:
+        return text
+    label = INTERPRETATION_LABEL.get(lang, INTERPRETATION_LABEL["en"])
+    out_lines = []
+    for line in text.split("\n"):
+        pieces = []
+        for piece in split_sentences(line):
+            nums = {int(n) for n in re.findall(r"\[(\d+)\]", piece)}
+            if nums & marked and label.lower() not in piece.lower() and INTERPRETATION_LABEL["en"] not in piece:
+                m = re.search(r"(\s*(?:\[\d+\]\s*)+[.。]?\s*)$", piece)
+                cut = m.start() if m else len(piece)
+                body = piece[:cut].rstrip()
+                end = body[-1] if body and body[-1] in "。.!?！？" else ""
+                body = body[: len(body) - len(end)] if end else body
+                sep = "——" if lang == "zh" else " — "
+                piece = f"{body}{sep}{label}{end}{piece[cut:]}"
+            pieces.append(piece)
+        out_lines.append("".join(pieces))
+    return "\n".join(out_lines)
 
 
 def _citation(chunk) -> Citation:
