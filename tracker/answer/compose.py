@@ -31,6 +31,8 @@ INTENTS = {
     "compare": re.compile(r"compar|\bversus\b|\bvs\.?\b|相比|比较|对比", re.I),
     "timeline": re.compile(r"\bever\b|history|timeline|曾经|是否曾|历程|先后", re.I),
     "entity": re.compile(r"\bentit|\bcompan|control list|watch list|管控名单|关注名单|实体|企业|名单", re.I),
+    "items": re.compile(r"which (?:items|materials|products|technologies|equipment|goods)|what (?:items|materials|"
+                        r"products|technologies|equipment|goods)|哪些[^，。？?]{0,6}?(?:物项|材料|产品|技术|设备|物品)", re.I),
     "impact": re.compile(r"count as|covered by|\bfalls? (?:under|within|outside)|subject to|caught by|"
                          r"属于|算作|视为|受.{0,8}管制|是否构成", re.I),
 }
@@ -135,12 +137,14 @@ class Composer(Evidence, Interpreted):
         found_notices = [n for n in top if n in anchors] or top
         if wants_items and (elements or found.codes or found.customs or notices):
             self.facts.items(out, elements, list(found.codes), list(found.customs), notices or found_notices[:2],
-                             as_of, "hs" in asked)
+                             as_of, "hs" in asked, question)
         targets = list(dict.fromkeys(notices + element_notices)) if elements and "status" in asked \
             else (notices or element_notices)
         if loose and (not notices or element_notices) and ({"status"} & asked or re.search(r"licen[cs]e|许可", question)) \
                 and not wants_items:
-            self.facts.items(out, loose, [], [], element_notices[:2] or found_notices[:2], as_of, False)
+            self.facts.items(out, loose, [], [], element_notices[:2] or found_notices[:2], as_of, False, question)
+        elif "items" in asked and notices and not wants_items:  # which items a named notice controls
+            self.facts.items(out, elements, [], [], notices[:2], as_of, False, question)
         elif "impact" in asked and notices and not elements and not wants_items \
                 and not INTERPRETATION.search(question) and len(self.facts.regime.structures[notices[0]].items) <= 6:
             self.facts.items(out, [], [], [], notices[:1], as_of, False)  # what the named notice controls

@@ -261,7 +261,11 @@ class Facts:
 
     # -- items -----------------------------------------------------------------------------------------------
     def items(self, out: Sentences, elements: list[str], codes: list[str], customs: list[str], notices: list[str],
-              as_of: str, want_hs: bool) -> None:
+              as_of: str, want_hs: bool, question: str = "") -> None:
+        """Control items by element, code or customs number (or all of a named notice). With many, the ones that
+        hold the question's other words best (磷酸铁锂 among lithium items) are kept."""
+        from tracker.answer.coverage import coverage
+
         lang = out.lang
         for nid, st in self.regime.structures.items():
             if not st.issued or st.issued > as_of or (notices and nid not in notices):
@@ -275,6 +279,13 @@ class Facts:
                 picked = rows
             if not picked:
                 continue
+            if question and len(picked) > 4 and not (codes or customs):
+                heading = {i.label: " ".join((st.clause(i.label).heading if st.clause(i.label) else ())) for i in picked}
+                fit = {i.label: coverage(question, f"{heading[i.label]} {i.code} {i.name} {i.description}")
+                       for i in picked}
+                best = max(fit.values())
+                if best > 0:
+                    picked = [i for i in picked if fit[i.label] >= 0.6 * best]
             name = self.name(nid, lang)
             by_family: dict[str, list] = {}
             for item in picked:
@@ -288,7 +299,7 @@ class Facts:
                 cites = [out.cite(nid, i.label) for i in group[:4]]
                 elems = ", ".join(dict.fromkeys(e for i in group for e in i.elements[:1]))
                 term = lookup(elems.split(", ")[0]) if elems else None
-                label_el = (f"{term.en} ({term.symbol})" if lang == "en" else f"{term.zh}（{term.symbol}）") if term \
+                label_el = _term(term, lang) if term \
                     else ""
                 unique_codes = list(dict.fromkeys(i.code for i in group if i.code))
                 codes_txt = ("、" if lang == "zh" else ", ").join(unique_codes)
@@ -325,10 +336,10 @@ class Facts:
         cites = [out.cite(nid, i.label) for i in body if i.elements][:8]
         names = [lookup(s_) for s_ in symbols]
         if out.lang == "en":
-            listed = ", ".join(f"{t.en} ({t.symbol})" for t in names if t)
+            listed = ", ".join(_term(t, "en") for t in names if t)
             out.add(f"{self.name(nid, 'en')} covers {len(symbols)} elements or materials: {listed}.", cites)
         else:
-            listed = "、".join(f"{t.zh}（{t.symbol}）" for t in names if t)
+            listed = "、".join(_term(t, "zh") for t in names if t)
             out.add(f"{self.name(nid, 'zh')}涉及{len(symbols)}种元素或材料：{listed}。", cites)
 
     def compare(self, out: Sentences, a: str, b: str) -> None:
@@ -481,6 +492,13 @@ def _said(r) -> str:
 
 CHANGE_VERB = re.compile(r"新增|增列|修改|删除|删去|调整为|取消|移出|\badd(?:s|ed)?\b|\bamend|\bdelet|\bremov|\bmodif",
                          re.I)
+
+
+def _term(t, lang: str) -> str:
+    """'dysprosium (Dy)' / '镝（Dy）'; a material without a symbol is named once ('graphite', '石墨')."""
+    if t.symbol == t.en:
+        return t.en if lang == "en" else t.zh
+    return f"{t.en} ({t.symbol})" if lang == "en" else f"{t.zh}（{t.symbol}）"
 
 
 def _would(note: str) -> str:
