@@ -168,7 +168,7 @@ def test_cli_impact_json_and_errors(walked_home, tmp_path, capsys):
     assert main(["--home", str(walked_home), "impact", str(tmp_path / "none.csv")]) == 1
     assert "no such catalogue" in capsys.readouterr().err
     bad = ROOT / "evals" / "impact" / "bad-catalogue.csv"
-    assert main(["--home", str(walked_home), "impact", str(bad), "--as-of", "2025-12-15", "--json"]) == 0
+    assert main(["--home", str(walked_home), "impact", str(bad), "--as-of", "2025-12-15", "--json"]) == 1
     captured = capsys.readouterr()
     assert len(json.loads(captured.out)["errors"]) == 5 and "row 2" in captured.err
 

@@ -61,8 +61,11 @@ def _parser() -> argparse.ArgumentParser:
                         "it but does not settle it), not_affected (nothing in force applies; suspended or "
                         "not-yet-effective matches are listed with their dates), insufficient_data (names the "
                         "missing fields). Every reason cites notice and clause. Indicative screening, not legal "
-                        "advice.\n\nA bad row is reported (row number and field) and skipped; the others are "
-                        "screened.",
+                        "advice.\n\nmaterials: 'material:share:origin' separated by ';' (Dy:0.8%:CN; Nd:30%:AU); "
+                        "leave a part empty when unknown (Dy::CN). next_change: the next day the verdict moves "
+                        "as the documents published by the as-of date fix it.\n\nA bad row is reported (row "
+                        "number and field) and skipped; the others are screened; exit code 1 when any row was "
+                        "skipped, else 0.",
                         epilog="Examples:\n  tracker impact examples/catalogue.csv --as-of 2025-12-15\n"
                         "  tracker impact examples/catalogue.csv --since 2025-10-01 --until 2026-03-01\n"
                         "  tracker impact catalogue.yaml --json | jq '.products[] | select(.verdict==\"review\")'")
@@ -85,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
                        "annexes, and the text of the latest (or chosen) version.",
                        epilog="Example:\n  tracker show mofcom-gacc-2025-18 --lang en")
     s.add_argument("id", help="notice id, e.g. mofcom-gacc-2025-18 (see `tracker notices`)")
-    s.add_argument("--lang", default="zh", choices=["zh", "en"], help="language of the text shown")
+    s.add_argument("--lang", choices=["zh", "en"], help="language of the text shown (default: Chinese where there is one)")
     s.add_argument("--version", type=int, dest="seq", help="version number (default: latest)")
     s.add_argument("--json", action="store_true")
 
@@ -251,7 +254,8 @@ def _dispatch(args, parser) -> int:
 
         data = commands_impact.impact(settings, args.catalogue, args.as_of, args.since, args.until,
                                      not args.no_semantic)
-        return _emit(data, args.json, commands_impact.print_impact)
+        _emit(data, args.json, commands_impact.print_impact)
+        return 1 if any(e["row"] > 0 for e in data.get("errors", [])) else 0  # rows were skipped
     if args.command == "index":
         return _emit(commands_ask.index(settings), args.json, commands_ask.print_index)
     if args.command == "ask":

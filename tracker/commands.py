@@ -114,15 +114,25 @@ def print_notices(rows: list[dict]) -> None:
                      + (f", {interpretations} official interpretation(s)" if interpretations else ""))
 
 
-def show(settings: Settings, notice_id: str, lang: str, seq: int | None) -> dict:
+def _nearest(wanted: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(wanted, list(known), n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def show(settings: Settings, notice_id: str, lang: str | None, seq: int | None) -> dict:
     from tracker.regime import Regime
     from tracker.understand import understand, understand_all
 
     with _store(settings) as store:
         data = store.notice(notice_id)
         if data is None:
-            known = ", ".join(n["id"] for n in store.notices()[:6])
-            raise TrackerError(f"no notice {notice_id!r} in the store (known: {known}, ...; see `tracker notices`)")
+            ids = [n["id"] for n in store.notices()]
+            hint = _nearest(notice_id, ids) or f" (known: {', '.join(ids[:6])}, ...)"
+            raise TrackerError(f"no notice {notice_id!r} in the store{hint}; see `tracker notices`")
+        if lang is None:  # the Chinese text where there is one, else what there is
+            lang = "zh" if "zh" in data["languages"] else (data["languages"] or ["zh"])[0]
         page = store.version_page(notice_id, lang, seq)
         if lang not in data["languages"]:
             raise TrackerError(f"notice {notice_id} has no {lang} text (available: {', '.join(data['languages'])})")
@@ -197,8 +207,12 @@ def status(settings: Settings, as_of: str | None, notice: str | None, element: s
     if element and lookup(element) is None:
         raise TrackerError(f"--element: unknown element or material {element!r} (try Dy, 镝 or dysprosium)")
     reg = regime(settings)
+    if notice and notice in reg.interpretations:
+        raise TrackerError(f"--notice: {notice} is an official interpretation; it has no provisions of its own "
+                           f"(see `tracker show {notice}` for the notices it discusses)")
     if notice and notice not in reg.structures:
-        raise TrackerError(f"--notice: no notice {notice!r} in the store (see `tracker notices`)")
+        raise TrackerError(f"--notice: no notice {notice!r} in the store{_nearest(notice, reg.structures)} "
+                           f"(see `tracker notices`)")
     return {
         "as_of": day,
         "documents_until": reg.horizon,

@@ -26,6 +26,8 @@ def impact(settings: Settings, catalogue: Path, as_of: str | None, since: str | 
             raise TrackerError(f"the store at {settings.home} holds no notices yet: run `tracker crawl` (or "
                                f"`tracker demo`) first")
         screener = screener_for(store, _embedder(settings) if semantic else None)
+        if since and as_of:
+            raise TrackerError("give --as-of (one date) or --since/--until (changes between dates), not both")
         if since:
             d1 = _iso(since, "--since")
             d2 = _iso(until, "--until")
@@ -60,6 +62,7 @@ def _progress(total: int):
 
 
 def print_impact(data: dict) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     out = _console()
@@ -69,8 +72,10 @@ def print_impact(data: dict) -> None:
         if not data["changes"]:
             out.print("  no product changed verdict")
         for c in data["changes"]:
-            why = c["reasons"][0]["explanation"] if c["reasons"] else ""
-            out.print(f"  {c['date']}  {c['sku']:<18} {c['from']} → [{STYLE[c['to']]}]{c['to']}[/]  {why}",
+            r = c["reasons"][0] if c["reasons"] else None
+            why = escape(f"{r['explanation']} [{r['number'] or r['notice']} {r['label']}]") if r else ""
+            flag = " (projection)" if c.get("projected") else ""
+            out.print(f"  {c['date']}{flag}  {c['sku']:<18} {c['from']} → [{STYLE[c['to']]}]{c['to']}[/]  {why}",
                       soft_wrap=True)
         out.print(f"[dim]{data['disclaimer']}[/dim]")
         return
@@ -82,14 +87,20 @@ def print_impact(data: dict) -> None:
     for col in ("sku", "verdict", "why (notice, clause)", "next change"):
         table.add_column(col, overflow="fold")
     for p in data["products"]:
-        shown = [r for r in p["reasons"] if r["applies"]] or p["reasons"]
-        why = "\n".join(f"{r['explanation']} [{r['notice']} {r['label']}]" for r in shown[:3]) or "no control matched"
+        applying = [r for r in p["reasons"] if r["applies"]]
+        others = [r for r in p["reasons"] if not r["applies"]]
+        shown = applying[:3] + others[: max(0, 4 - len(applying[:3]))]
+        why = "\n".join(("" if r["applies"] else "(does not apply) ")
+                        + f"{r['explanation']} [{r['number'] or r['notice']} {r['label']}]" for r in shown)
+        why = escape(why or "no control matched")
         if p["missing"]:
-            why = f"missing: {', '.join(p['missing'])}\n" + why
+            why = escape(f"missing: {', '.join(p['missing'])}") + "\n" + why
         nxt = p.get("next_change")
-        table.add_row(p["sku"], f"[{STYLE[p['verdict']]}]{p['verdict']}[/]", why,
-                      f"{nxt['date']} → {nxt['verdict']}" if nxt else "")
+        verdict = p["verdict"] + (" (prohibited)" if p.get("prohibited") else "")
+        table.add_row(escape(p["sku"]), f"[{STYLE[p['verdict']]}]{verdict}[/]", why,
+                      f"{nxt['date']} → {nxt['verdict']}" + (" (projection)" if nxt["projected"] else "")
+                      if nxt else "")
     out.print(table)
     for e in data["errors"]:
-        out.print(f"[red]skipped[/red] {e['message']}", markup=True)
+        out.print(("[red]skipped[/red] " if e["row"] else "[yellow]note[/yellow] ") + escape(e["message"]))
     out.print(f"[dim]{data['disclaimer']}[/dim]")

@@ -33,16 +33,16 @@ def screener_for(store, embedder=None):
     return screener
 
 
-def _next_change(screener, f, found, as_of: str, verdict: str) -> dict | None:
-    days = getattr(screener, "_days", None)
+def _next_change(known, f, found, as_of: str, verdict: str) -> dict | None:
+    """The next day the verdict moves, as the documents published by as_of fix it (no hindsight)."""
+    days = getattr(known, "_days", None)
     if days is None:
-        days = screener._days = screener.regime.change_days()
+        days = known._days = [d for d in known.regime.change_days() if d > as_of]
     for day in days:
-        if day > as_of:
-            later = screener.verdict(f, found, day)["verdict"]
-            if later != verdict:
-                return {"date": day, "verdict": later,
-                        "projected": bool(screener.regime.projection_note(day))}
+        later = known.verdict(f, found, day)["verdict"]
+        if later != verdict:
+            return {"date": day, "verdict": later, "known_on": as_of,
+                    "projected": bool(known.regime.projection_note(day))}
     return None
 
 
@@ -51,11 +51,12 @@ def screen(store, products: list[Product], as_of: str, *, screener=None, errors=
     from tracker.impact.screening import DISCLAIMER
 
     screener = screener or screener_for(store)
+    known = screener.known_on(as_of)
     out = []
     for p in products:
         f, found = screener.matches(p)
         v = screener.verdict(f, found, as_of)
-        v["next_change"] = _next_change(screener, f, found, as_of, v["verdict"])
+        v["next_change"] = _next_change(known, f, found, as_of, v["verdict"])
         out.append(v)
         if progress:
             progress()
@@ -82,9 +83,10 @@ def verdict_changes(store, products: list[Product], since: str, until: str, *, s
             now = screener.verdict(f, found, day)
             if now["verdict"] != before["verdict"]:
                 changes.append({"sku": p.sku, "name": p.name, "date": day, "from": before["verdict"],
-                                "to": now["verdict"], "reasons": [r for r in now["reasons"] if r["applies"]]
-                                or now["reasons"][:3]})
+                                "to": now["verdict"], "projected": bool(screener.regime.projection_note(day)),
+                                "reasons": [r for r in now["reasons"] if r["applies"]] or now["reasons"][:3]})
             before = now
+    changes.sort(key=lambda c: (c["date"], c["sku"]))
     return {"since": since, "until": until, "documents_until": screener.regime.horizon,
             "projection": bool(screener.regime.projection_note(until)), "disclaimer": DISCLAIMER,
             "changes": changes}

@@ -84,7 +84,10 @@ ZH_COUNTRIES = {"中国": "CN", "美国": "US", "日本": "JP", "德国": "DE", 
                 "荷兰": "NL", "越南": "VN", "印度": "IN", "墨西哥": "MX", "马来西亚": "MY", "泰国": "TH"}
 
 
-def hs_code(value: str) -> str:
+def hs_code(value) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise _Bad("hs_code", f"{value!r} was read as a number (a leading 0 or a dot is lost); quote it in the "
+                              f"file, e.g. \"0504101000\"")
     value = (value or "").strip()
     if not value:
         return ""
@@ -103,7 +106,7 @@ def share(value) -> float | None:
     try:
         number = float(text)
     except ValueError:
-        raise _Bad("materials", f"share {value!r} is not a number (write 0.8% or 0.8)") from None
+        raise _Bad("materials", f"share {value!r} is not a number (a dot for decimals: 0.8% or 0.8)") from None
     if not 0 <= number <= 100:
         raise _Bad("materials", f"share {value!r} is outside 0-100 % of the product's value")
     return number
@@ -153,10 +156,15 @@ def product(row_no: int, raw: dict) -> Product:
     name = str(raw.get("name") or "").strip()
     if not name:
         raise _Bad("name", "empty name")
-    return Product(row_no, sku, name, str(raw.get("description") or "").strip(), hs_code(str(raw.get("hs_code") or "")),
+    return Product(row_no, sku, name, str(raw.get("description") or "").strip(), hs_code(raw.get("hs_code") or ""),
                    materials(raw.get("materials")), country(str(raw.get("made_in") or ""), "made_in"),
                    flag(raw.get("uses_chinese_technology")), country(str(raw.get("destination") or ""), "destination"),
                    str(raw.get("end_use") or "").strip(), str(raw.get("end_user") or "").strip(), raw)
+
+
+def column(name: str) -> str:
+    """'HS Code', 'hs-code', ' End use ' -> 'hs_code', 'end_use'."""
+    return "_".join(str(name).strip().lower().replace("-", " ").split())
 
 
 def _rows(path: Path) -> list[dict]:
@@ -179,15 +187,25 @@ def _rows(path: Path) -> list[dict]:
             raise TrackerError(f"{path}: cannot parse {suffix[1:].upper()}: {' '.join(str(exc).split())}") from None
         if isinstance(data, dict) and "products" in data:
             data = data["products"]
-        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        if not isinstance(data, list):
             raise TrackerError(f"{path}: expected a list of products (mappings with {', '.join(FIELDS[:3])}, ...)")
-        return data
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [f for f in ("sku", "name") if f not in (reader.fieldnames or [])]
+        return [{column(k): v for k, v in d.items()} if isinstance(d, dict) else {"__not_a_mapping__": d}
+                for d in data]
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    reader.fieldnames = [column(f) for f in (reader.fieldnames or [])]
+    missing = [f for f in ("sku", "name") if f not in reader.fieldnames]
     if missing:
-        raise TrackerError(f"{path}: the header has no {' or '.join(missing)} column "
-                           f"(columns: {', '.join(FIELDS)})")
+        raise TrackerError(f"{path}: the header has no {' or '.join(missing)} column (found: "
+                           f"{', '.join(reader.fieldnames) or 'nothing'}; expected: {', '.join(FIELDS)})")
     return list(reader)
+
+
+def unknown_columns(rows: list[dict]) -> list[str]:
+    return sorted({k for r in rows for k in r if k not in FIELDS and k is not None and k != "__not_a_mapping__"})
 
 
 def load_catalogue(path: str | Path) -> tuple[list[Product], list[RowError]]:
@@ -196,9 +214,15 @@ def load_catalogue(path: str | Path) -> tuple[list[Product], list[RowError]]:
     products: list[Product] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for row_no, raw in enumerate(_rows(path), 1):
+    rows = _rows(path)
+    for name in unknown_columns(rows):
+        errors.append(RowError(0, name, f"{path.name}: column {name!r} is not one tracker reads and is ignored "
+                                        f"(columns: {', '.join(FIELDS)})"))
+    for row_no, raw in enumerate(rows, 1):
         sku = str(raw.get("sku") or "").strip()
         try:
+            if "__not_a_mapping__" in raw:
+                raise _Bad("row", f"entry {raw['__not_a_mapping__']!r} is not a mapping of column: value")
             if sku in seen:
                 raise _Bad("sku", f"duplicate sku {sku!r} (first on row {seen[sku]})")
             item = product(row_no, raw)

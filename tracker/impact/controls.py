@@ -94,11 +94,24 @@ def read_controls(regime: Regime) -> Controls:
             annex = it.label.split(".")[0] if it.label.startswith("annex") else ""
             part = next((p for p in it.label.split(".") if re.fullmatch(r"part\d+", p)), "")
             text = " ".join(x for x in (it.code, it.name, it.description) if x)
-            terms = frozenset(it.elements[:1])
+            terms = item_terms(it.name, it.description, it.elements)
             controls.items.append(Item(st.notice, it.label, it.code, text, terms, vocab.forms(text),
                                        it.hs10, it.hs8, annex, part, bool(vocab.ITEM_PARTS.search(text)),
                                        it.reserved, it.parameters))
     return controls
+
+
+# The host of a magnet or alloy is not what the item controls: Nd in 钕铁硼 (NdFeB), Co in 钐钴 (SmCo).
+HOSTS = re.compile(r"钕铁硼|NdFeB|(?<=钐)钴|(?<=Sm)Co|(?<=Sm-)Co", re.IGNORECASE)
+
+
+def item_terms(name: str, description: str, elements: tuple[str, ...]) -> frozenset[str]:
+    """The elements an item controls: those its name names ("镓相关物项" -> Ga, though its description lists
+    锑化镓), else those its description names ("钐靶材、钆靶材" -> Sm, Gd), never a host metal."""
+    from tracker.structure.glossary import elements_in
+
+    named = elements_in(HOSTS.sub(" ", name)) or elements_in(HOSTS.sub(" ", description))
+    return frozenset(named or elements[:1])
 
 
 def _part(cn: str | None) -> str:
@@ -152,7 +165,9 @@ def _measures(st: NoticeStructure, controls: Controls) -> None:
             elif countries and refs and vocab.STRICT.search(sentence):
                 add(Measure("strict_review", st.notice, c.label, sentence, countries, targets=refs))
             elif not countries and uses and vocab.CASE_BY_CASE.search(sentence):
-                add(Measure("end_use_case_by_case", st.notice, c.label, sentence, uses=uses))
+                # "AI with potential military use" names AI, not military end uses in general
+                narrow = uses - {"military"} if "military_ai" in uses else uses
+                add(Measure("end_use_case_by_case", st.notice, c.label, sentence, uses=narrow))
             elif not countries and vocab.DENY.search(sentence) and re.search(r"用户|名单|user|list", sentence):
                 add(Measure("end_user_denial", st.notice, c.label, sentence, uses=uses))
             elif not countries and uses and vocab.DENY.search(sentence):

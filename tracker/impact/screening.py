@@ -53,6 +53,7 @@ class Match:
     missing: tuple[str, ...] = ()
     requires: tuple[tuple[str, str], ...] = ()  # (notice, label): one of them must be in force too (the item)
     url: str = ""
+    prohibits: bool = False  # an outright ban, not a licence requirement
 
 
 @dataclass
@@ -118,8 +119,8 @@ def facts_of(p: Product) -> ProductFacts:
 class Semantic:
     """Candidates for descriptions that share no code, element or customs number with any item: the search index
     of `tracker ask` (dense embeddings + BM25 with the bilingual glossary). A passage counts only when both the
-    dense and the lexical ranking put it in their top SEMANTIC_DEPTH: two independent signals, still low
-    confidence."""
+    dense and the lexical ranking put it near the top (one within DEPTH, the other within 2 x DEPTH): two
+    independent signals, still low confidence."""
 
     DEPTH = 5
 
@@ -138,7 +139,11 @@ class Semantic:
                     continue
                 if {"technology", "equipment"} & vocab.forms(c.body or c.text) - product_forms:
                     continue  # goods are not the technology or the equipment that makes them
-                if hit.ranks.get("dense", 99) <= self.DEPTH and hit.ranks.get("bm25", 99) <= self.DEPTH:
+                if not _shares_words(text, c.body or c.text):
+                    continue  # similar in vector space only: no word or glossary term in common
+                dense = min(hit.ranks.get("dense", 99), hit.ranks.get("dense_other_language", 99))
+                lexical = hit.ranks.get("bm25", 99)
+                if max(dense, lexical) <= 2 * self.DEPTH and min(dense, lexical) <= self.DEPTH:
                     found = (c.notice, c.labels[0] if c.labels else "*", c.body or c.text, c.url)
                     break
             self.cache[key] = found
@@ -164,9 +169,12 @@ class Screener:
         self._readings: dict[str, list[tuple]] = {}  # notice -> interpretation answers that name it
         for st in self.regime.interpretations.values():
             for rel in st.relations:
-                for c in st.clauses:
-                    if c.kind in ("para", "clause") and notice_named(c.text, rel.target, st):
-                        found = frozenset(k for k, rx in CONCEPTS.items() if rx.search(c.text))
+                for c in st.clauses:  # answers (q1.a, 3.p1), read with the question they answer
+                    if c.kind != "para":
+                        continue
+                    asked = " ".join(c.heading)
+                    if notice_named(c.text, rel.target, st) or notice_named(asked, rel.target, st):
+                        found = frozenset(k for k, rx in CONCEPTS.items() if rx.search(c.text + " " + asked))
                         if found:
                             self._readings.setdefault(rel.target, []).append((st, c, found))
 
@@ -234,10 +242,10 @@ class Screener:
             level = self.hs_level(p.hs_code, item)
             hs_note = f"; customs number {p.hs_code} matches reference {level} (indicative)" if level else ""
             fit, why = self.item_fit(f, item)
-            name = item.code or item.label
+            name = "" if item.code and item.text.startswith(item.code) else (item.code or item.label) + " "
             if fit in ("yes", "unsure"):
                 m = Match("listed_item", item.notice, item.label, "licence" if fit == "yes" else "review",
-                          f"{p.name} is {'a' if fit == 'yes' else 'possibly a'} listed item: {name} "
+                          f"{p.name} is {'a' if fit == 'yes' else 'possibly a'} listed item: {name}"
                           f"{_short(item.text)}{hs_note}{why}", item.text,
                           ("high" if level else "medium") if fit == "yes" else "low")
                 prev = listed.get(item.notice)
@@ -246,16 +254,17 @@ class Screener:
             elif self._contains(f, item):
                 contains.setdefault(item.notice, Match(
                     "contains_controlled", item.notice, item.label, "review",
-                    f"{p.name} contains {'/'.join(sorted(item.terms & f.terms))} material controlled as {name} "
-                    f"({_short(item.text)}), but is not itself that item{hs_note}", item.text, "medium"))
+                    f"{p.name} contains {'/'.join(sorted(item.terms & f.terms))} material controlled as "
+                    f"{_short(item.text)}, but is not itself that item{hs_note}", item.text, "medium"))
             elif level and not (item.terms & f.terms):
                 hs_only.setdefault(item.notice, Match(
                     "hs_reference", item.notice, item.label, "review",
-                    f"customs number {p.hs_code} matches the reference number of {name} ({_short(item.text, 60)}) "
+                    f"customs number {p.hs_code} matches the reference number of {name}({_short(item.text, 60)}) "
                     f"at {level} level; the description does not show the item (indicative only)", item.text, "low"))
         out += listed.values()
         out += [m for n, m in contains.items() if n not in listed]
-        out += [m for n, m in hs_only.items() if n not in listed and n not in contains]
+        if not listed and not contains:  # a customs number alone counts only when nothing else matched
+            out += hs_only.values()
         if not out and from_china and self.semantic and p.description:
             found = self.semantic.best(p.description, f.forms)  # cached: product families share descriptions
             if found and self._contradicted(found[0], found[1], p):
@@ -286,9 +295,10 @@ class Screener:
         if rule.kind == "reexport":
             items = [i for i in self._annex_items(rule.notice, rule.annex) if self.is_item(f, i)]
             if p.made_in == "CN" and items:
-                return [Match("reexport", rule.notice, rule.label, "licence",
-                              f"{p.name} is a Chinese-origin item of the notice's annex ({items[0].code}); "
-                              f"its export from abroad to a third country needs a licence", rule.text, "medium")]
+                return [Match("reexport", rule.notice, rule.label, "info",
+                              f"{p.name} is a Chinese-origin item of the notice's annex ({items[0].code}): whoever "
+                              f"re-exports it from abroad to a third country needs a licence (not this shipment "
+                              f"from China)", rule.text, "medium")]
             return []
         if not p.made_in or p.made_in == "CN":
             return []
@@ -342,8 +352,8 @@ class Screener:
         for ms in self.controls.measures:
             if ms.kind == "military_ban" and p.destination in ms.countries and military and dual:
                 out.append(Match("destination", ms.notice, ms.label, "licence",
-                                 f"dual-use items to military users or uses in {p.destination} are prohibited",
-                                 ms.text, "high", requires=tuple(dual)))
+                                 f"prohibited: dual-use items to military users or uses in {p.destination} may not "
+                                 f"be exported", ms.text, "high", requires=tuple(dual), prohibits=True))
             elif ms.kind in ("denial", "strict_review") and p.destination in ms.countries:
                 hit = [(m.notice, m.label) for m in found if m.notice in ms.targets and m.strength == "licence"]
                 if hit:
@@ -369,13 +379,14 @@ class Screener:
                 if entity is None:
                     continue
                 listed = "Control List" if ms.kind == "control_list" else "Watch List"
+                ban = ms.kind == "control_list" and bool(dual)
                 touches = any(m.strength == "review" for m in found)
                 strength = ("licence" if ms.kind == "control_list" else "review") if dual else \
                     ("review" if touches else "info")
                 out.append(Match("end_user", ms.notice, ms.label, strength,
-                                 f"end user {p.end_user!r} is on the {listed} ({entity})"
+                                 ("prohibited: " if ban else "") + f"end user {p.end_user!r} is on the {listed} ({entity})"
                                  + ("" if dual else "; the product is not a listed dual-use item"),
-                                 entity, "high", requires=tuple(dual)))
+                                 entity, "high", requires=tuple(dual), prohibits=ban))
         return out
 
     def _entity_of(self, p: Product, measure: Measure) -> str | None:
@@ -391,25 +402,38 @@ class Screener:
         return None
 
     def _interpretations(self, f: ProductFacts, found: list[Match]) -> list[Match]:
-        concepts = {c for c, rx in CONCEPTS.items() if rx.search(f"{f.product.name} {f.product.description}")}
+        what = f"{_head(f.product.name)} {_head(f.product.description)}"  # what it is, not what it is for
+        concepts = {c for c, rx in CONCEPTS.items() if rx.search(what)}
         if not concepts:
             return []
         out = []
         for notice in sorted({m.notice for m in found if m.rule in ("listed_item", "contains_controlled")}):
-            seen = set()
+            best: dict[str, tuple] = {}  # per interpretation: the answer sharing most concepts with the product
             for st, c, named in self._readings.get(notice, ()):
-                if concepts & named and st.notice not in seen:
-                    seen.add(st.notice)
-                    out.append(Match("interpretation", st.notice, c.label, "info",
-                                     f"official interpretation (not the legal text) of {notice}, "
-                                     f"{st.issued}: {_short(c.text, 160)}", c.text, "medium", url=st.url))
+                score = len(concepts & named)
+                if score and score > best.get(st.notice, (0,))[0]:
+                    best[st.notice] = (score, st, c)
+            for _score, st, c in best.values():
+                out.append(Match("interpretation", st.notice, c.label, "info",
+                                 f"official interpretation (not the legal text) of {notice}, "
+                                 f"{st.issued}: {_short(c.text, 160)}", c.text, "medium", url=st.url))
         return out
+
+    def known_on(self, day: str) -> Screener:
+        """The same controls as the documents published by `day` knew them (for 'next change' without hindsight)."""
+        from dataclasses import replace as _replace
+
+        from tracker.regime import Regime
+
+        everything = {**self.regime.structures, **self.regime.interpretations}
+        regime = Regime({k: v for k, v in everything.items() if (v.issued or "") <= day})
+        return Screener(_replace(self.controls, regime=regime))
 
     # -- verdict on a date ------------------------------------------------------------------------------------
     def state(self, notice: str, label: str, as_of: str):
         key = (notice, label, as_of)
         if key not in self._states:
-            if notice in self.regime.interpretations:
+            if notice not in self.regime.structures:  # an interpretation, or not yet published (known_on)
                 self._states[key] = None
             else:
                 provision = self.controls.provision_for(notice, label)
@@ -418,9 +442,11 @@ class Screener:
 
     def verdict(self, f: ProductFacts, found: list[Match], as_of: str) -> dict:
         p = f.product
-        reasons, missing, level = [], [], 0
+        reasons, missing, level, prohibited = [], [], 0, False
         for m in found:
-            if m.rule == "interpretation" and (self.regime.interpretations[m.notice].issued or "") > as_of:
+            if m.rule == "interpretation" and (
+                    m.notice not in self.regime.interpretations
+                    or (self.regime.interpretations[m.notice].issued or "") > as_of):
                 continue  # not yet published on that date
             st = self.state(m.notice, m.label, as_of)
             status = st.status if st else ("interpretation" if m.rule == "interpretation" else "not_issued")
@@ -431,7 +457,8 @@ class Screener:
             ambiguous = bool(st and st.ambiguous)
             if applies and m.strength == "licence":
                 level = max(level, 3 if not ambiguous else 2)
-            elif applies and m.strength == "review" or (ambiguous and m.strength == "licence"):
+                prohibited = prohibited or (m.prohibits and not ambiguous)
+            elif applies and m.strength == "review" or (ambiguous and m.strength in ("licence", "review")):
                 level = max(level, 2)
             if applies and m.missing:
                 missing += [x for x in m.missing if x not in missing]
@@ -449,6 +476,7 @@ class Screener:
         order = {"in_force": 0, "ambiguous": 1, "suspended": 2, "not_yet_effective": 3}
         reasons.sort(key=lambda r: (not r["applies"], order.get(r["status"], 4), r["notice"]))
         return {"sku": p.sku, "name": p.name, "row": p.row, "verdict": verdict, "missing": missing,
+                "prohibited": prohibited and verdict == "licence_likely",
                 "reasons": reasons, "as_of": as_of, "indicative": "screening, not legal advice"}
 
     def _reason(self, m: Match, st, status: str, applies: bool) -> dict:
@@ -456,17 +484,21 @@ class Screener:
         if st is not None and st.ambiguous:
             status = "ambiguous"
         text = m.explanation
-        if st is not None and status == "suspended":
-            text += f" — suspended from {st.since}" + (f" until {st.until}" if st.until else "") + ", so it does not apply on this date"
+        by = next((d["notice"] for d in (st.determined_by if st else []) if d.get("role") in ("suspends", "repeals")),
+                  None)
+        if st is not None and status in ("suspended", "ambiguous") and st.status == "suspended":
+            text += (f" — suspended by {by} from {st.since}" + (f" until {st.until}" if st.until else "")
+                     + (": the text leaves open whether this is the last day of the suspension (boundary day)"
+                        if status == "ambiguous" else ", so it does not apply on this date"))
         elif st is not None and status == "not_yet_effective":
             text += f" — not yet in force: applies from {st.until}"
         elif st is not None and status == "repealed":
-            text += f" — repealed from {st.since}"
+            text += f" — repealed by {by} from {st.since}"
         elif status == "in_force" and not applies:
             text += " — does not apply on this date: a provision it depends on is not in force"
         return {"rule": m.rule, "status": status, "applies": applies and m.strength != "info",
                 "from": st.since if st else None, "until": st.until if st else None,
-                "notice": m.notice, "number": src.number if src else "",
+                "notice": m.notice, "number": src.number if src else "", "decided_by": by,
                 "title": (src.title or src.title_en) if src else "",
                 "label": m.label, "url": m.url or (src.url if src else ""), "quote": _short(m.quote, 240),
                 "explanation": text, "confidence": m.confidence,
@@ -480,6 +512,21 @@ def notice_named(text: str, notice: str, st) -> bool:
 
     refs = {r.id for r in notice_refs(text)}
     return notice in refs or (not refs and {r.target for r in st.relations} == {notice})
+
+
+STOP = frozenset("with from that this their which for and the into used made other parts part type grade high low "
+                 "series model".split())
+
+
+def _shares_words(description: str, passage: str) -> bool:
+    """A passage and a description share a content word (English, 4+ letters) or a glossary term."""
+    from tracker.structure.glossary import expand_en
+
+    lowered = passage.lower()
+    words = {w for w in re.findall(r"[a-z]{4,}", description.lower()) if w not in STOP}
+    if any(re.search(rf"\b{re.escape(w)}", lowered) for w in words):
+        return True
+    return any(term in passage for term in expand_en(description).split())
 
 
 def _rank(m: Match, item) -> int:
