@@ -58,6 +58,12 @@ def render(digest: dict, fmt: str):
 
 
 # -- the intermediate form -----------------------------------------------------------------------------------------
+# What is still to come reads in the future tense.
+FUTURE = {"entered into force": "enters into force", "suspended": "is suspended", "resumed": "resumes",
+          "expired": "expires", "repealed": "is repealed", "suspension ended": "suspension ends",
+          "suspended before taking effect": "is suspended before taking effect"}
+
+
 def title_of(d: dict) -> str:
     span = d["since"] if d["since"] == d["until"] else f"{d['since']} – {d['until']}"
     return f"Export-control digest · {span}"
@@ -179,7 +185,7 @@ def sections(d: dict) -> tuple[list[Line], list[Section]]:
         out.append(s)
     if d["transitions"]:
         groups = _grouped(d["transitions"])
-        s = Section(f"Provisions that changed state ({len(d['transitions'])})")
+        s = Section(f"Provisions that changed state ({len(groups)})")
         for t in groups:
             flags = (" (boundary day the text leaves open)" if t["ambiguous"] else "") + \
                     (" [projection]" if t["projected"] else "")
@@ -196,8 +202,10 @@ def sections(d: dict) -> tuple[list[Line], list[Section]]:
         for t in _grouped(d["upcoming"]):
             was = EVENT_WORDS.get(t["from"], t["from"])
             now = f"now {was}" + (f" until {t['was_until']}" if t.get("was_until") else "")
-            s.lines.append(Line([Span(f"{t['date']} (in {t['in_days']} days) · ")] + _who(t, "notice") +
-                                [Span(f" — {t['event']}: "), Span(_provisions(t["provisions"]), "b")]))
+            days = f"in {t['in_days']} day" + ("" if t["in_days"] == 1 else "s")
+            s.lines.append(Line([Span(f"{t['date']} ({days}) · ")] + _who(t, "notice") +
+                                [Span(f" — {FUTURE.get(t['event'], t['event'])}: "),
+                                 Span(_provisions(t["provisions"]), "b")]))
             s.lines.append(Line([Span(now)], 1))
             if t["ambiguous"] and t.get("was_until"):
                 s.lines.append(Line([Span(f"the text does not say whether {t['was_until']} itself is included: "
