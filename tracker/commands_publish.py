@@ -216,9 +216,19 @@ def slack_serve(settings: Settings, args) -> int:
         raise TrackerError(f"--port {args.port}: a port is a number from 0 to 65535")
     try:
         server = serve_http(settings, args.host, args.port, bot)
+    except TrackerError:
+        raise
     except OSError as exc:
-        raise TrackerError(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}); pick "
-                           f"another port") from exc
+        import errno
+
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise TrackerError(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+                               f"pick another port") from exc
+        raise TrackerError(f"the Slack app could not start: {' '.join(str(exc).split())[:200]} (is Slack's API "
+                           f"reachable? see slack_api_url)") from exc
+    except Exception as exc:  # noqa: BLE001 - e.g. auth.test refused the token: one line, naming what failed
+        raise TrackerError(f"the Slack app could not start: {' '.join(str(exc).split())[:200]} (check "
+                           f"TRACKER_SLACK_BOT_TOKEN and TRACKER_SLACK_SIGNING_SECRET)") from exc
     print(f"tracker slack: {bot.warm()}", file=sys.stderr)
     print(f"tracker slack: listening on {server.url} (health: /health); Ctrl-C stops", file=sys.stderr)
     from tracker.commands import serve_until_interrupted
