@@ -149,13 +149,17 @@ def test_impact_of_a_sku_on_a_date_and_an_unknown_sku(slack_home, fake):
     server = serve_http(slack_settings(slack_home, fake, catalogue=catalogue), "127.0.0.1", 0).start()
     try:
         for text, key in (("impact MAG-NDFEB-DY-01 2025-04-03", "q-imp-before"),
-                          ("impact MAG-NDFEB-DY-01 2025-12-15", "q-imp-after"), ("impact mag-ndfeb", "q-imp-near")):
+                          ("impact MAG-NDFEB-DY-01 2025-12-15", "q-imp-after"), ("impact mag-ndfeb", "q-imp-near"),
+                          ("impact MAG-NDFEB-DY-03 2025-10-20", "q-imp-next")):
             assert signed_post(server.url, slash_body(text, fake.response_url(key)), SIGNING, FORM).status_code == 200
-        before, after, near = (answer_for(fake, k) for k in ("q-imp-before", "q-imp-after", "q-imp-near"))
+        before, after, near, pending = (answer_for(fake, k) for k in ("q-imp-before", "q-imp-after", "q-imp-near",
+                                                                     "q-imp-next"))
     finally:
         server.stop()
     assert "*not affected* on 2025-04-03" in before["text"]
-    assert "Next change: *licence likely* from 2025-04-04" in json.dumps(before["blocks"], ensure_ascii=False)
+    # on 2025-04-03 no published document announced No. 18: no next change without hindsight
+    assert "Next change" not in json.dumps(before["blocks"], ensure_ascii=False)
+    assert "Next change: *licence likely* from 2025-12-01" in json.dumps(pending["blocks"], ensure_ascii=False)
     assert "*licence likely* on 2025-12-15" in after["text"]
     assert "mofcom-gacc-2025-18 annex1.1C905.a" in json.dumps(after["blocks"], ensure_ascii=False)
     assert "No SKU “mag-ndfeb”" in near["text"] and "`MAG-NDFEB-DY-01`" in near["text"]
