@@ -164,9 +164,10 @@ def test_an_answer_only_an_interpretation_holds_needs_it(mirror_copy, tmp_path):
     assert without.cannot_answer or ("一般不属于" not in without.answer and ZH_LABEL not in without.answer)
 
 
-def test_ask_cli_json_and_batch(indexed_home, tmp_path, capsys):
+def test_ask_cli_json_and_batch(indexed_home, tmp_path, capsys, monkeypatch):
     from tracker.cli import main
 
+    monkeypatch.setenv("TRACKER_EMBEDDER", "minilm")  # the fixture's index (the default e5 would build its own)
     home = str(indexed_home)
     assert main(["--home", home, "--config", str(tmp_path / "none.toml"), "ask", "镝的管制编码是什么？", "--json"]) == 1
     capsys.readouterr()
