@@ -390,37 +390,32 @@ def _mrkdwn(spans: list[Span]) -> str:
 def _chunks(entries: list[str], limit: int) -> list[str]:
     """Entries packed into pieces of at most `limit` characters; an entry (a line and its sub-lines) is kept whole
     unless it alone is longer than `limit`, when it is cut at line ends, then hard."""
-    pieces, cur = [], ""
-    for entry in entries:
-        parts = [entry] if len(entry) <= limit else _cut(entry, limit)
-        for part in parts:
-            if cur and len(cur) + 1 + len(part) > limit:
-                pieces.append(cur)
-                cur = part
-            else:
-                cur = f"{cur}\n{part}" if cur else part
-    if cur:
-        pieces.append(cur)
-    return pieces
+    return _pack([part for entry in entries for part in ([entry] if len(entry) <= limit else _cut(entry, limit))],
+                 limit)
 
 
 def _cut(text: str, limit: int) -> list[str]:
-    out, cur = [], ""
+    lines = []
     for line in text.split("\n"):
         while len(line) > limit:
-            if cur:
-                out.append(cur)
-                cur = ""
-            out.append(line[:limit])
+            lines.append(line[:limit])
             line = line[limit:]
-        if cur and len(cur) + 1 + len(line) > limit:
-            out.append(cur)
-            cur = line
+        lines.append(line)
+    return _pack(lines, limit)
+
+
+def _pack(parts: list[str], limit: int) -> list[str]:
+    """Consecutive parts joined by newlines into pieces of at most `limit` characters."""
+    pieces, cur = [], ""
+    for part in parts:
+        if cur and len(cur) + 1 + len(part) > limit:
+            pieces.append(cur)
+            cur = part
         else:
-            cur = f"{cur}\n{line}" if cur else line
+            cur = f"{cur}\n{part}" if cur else part
     if cur:
-        out.append(cur)
-    return out
+        pieces.append(cur)
+    return pieces
 
 
 def _entries(lines: list[Line]) -> list[str]:
