@@ -131,7 +131,8 @@ def run_demo(settings: Settings, root: Path | None, until: str | None, out=None)
         _answer_questions(settings, store, (root or settings.corpus) / "demo-questions.jsonl", out)
         _digest(store, last, printer, out)
         counts = store.counts()
-    print(f"\nstore: {counts['notice']} notices, {counts['version']} versions, {counts['url']} URLs, "
+    print(f"\nstore: {counts['notice']} documents (notices and official interpretations), {counts['version']} "
+          f"versions, {counts['url']} URLs, "
           f"{counts['snapshot']} raw snapshots", file=out)
     return 1 if failures else 0
 
