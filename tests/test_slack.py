@@ -232,6 +232,7 @@ def test_secrets_never_reach_the_logs_or_the_config_listing(slack_home, fake, ca
     assert BOT_TOKEN not in listing and SIGNING not in listing
     rows = {r["name"]: r for r in json.loads(listing)}
     assert rows["slack_bot_token"]["value"] == "**********" and rows["slack_bot_token"]["origin"].startswith("env")
+    assert isinstance(rows["retries"]["value"], int) and isinstance(rows["robots"]["value"], bool)  # JSON types kept
 
 
 def test_socket_mode_acknowledges_the_envelope_and_answers(slack_home, fake):

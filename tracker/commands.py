@@ -303,7 +303,7 @@ def print_config(rows: list[dict]) -> None:
     for col in ("name", "value", "origin", "help"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], r["value"], r["origin"], r["help"])
+        table.add_row(r["name"], "" if r["value"] is None else str(r["value"]), r["origin"], r["help"])
     _console().print(table)
 
 

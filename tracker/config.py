@@ -160,7 +160,12 @@ def describe(settings: Settings, overrides: dict[str, Any] | None = None, config
         else:
             origin = "default"
         value = getattr(settings, name)
-        shown = "**********" if isinstance(value, SecretStr) else str(value)
+        if isinstance(value, SecretStr):
+            shown = "**********"
+        elif value is None or isinstance(value, (bool, int, float, str)):
+            shown = value  # JSON keeps its type: null, true, 1.0
+        else:
+            shown = str(value)  # paths and the like
         rows.append({"name": name, "value": shown, "origin": origin,
                      "help": info.description or ""})
     return rows
